@@ -3,6 +3,8 @@
 #   make check         build everything, run host tests + every VM test, print a summary
 #   make check DEBUG=1 same on the debug kernel (KASAN, lockdep, kmemleak, UBSAN)
 #   make demo          boot the patched kernel and run scripts/demo/smoke.c
+#   make gates         checkpatch --strict, each patch builds, sparse/W=1 deltas
+#   make bench         detached vs per-container filters, TCG and icount (docs/benchmarks.md)
 #
 # All output goes to $(BUILD); docs/bench.md describes the pieces.
 
@@ -58,12 +60,12 @@ TEST_LIBS := -lseccomp -luring -ljson-c -lcap -lpthread
 
 .PHONY: all deps kernel-tree kernel-config kernel headers tests kselftests \
         selftests libsfd demo-bin check host-check vm-check demo export-patches \
-        clean distclean help
+        gates bench clean distclean help
 
 all: kernel tests
 
 help:
-	@sed -n '3,8p' Makefile
+	@sed -n "3,10p" Makefile
 
 # ---------------------------------------------------------------- dependencies
 DEPS := linux-source-6.12 qemu-system-x86 busybox-static flex bison bc \
@@ -165,6 +167,22 @@ vm-check:
 demo: kernel demo-bin
 	@BZIMAGE=$(BZIMAGE) $(REPO)/scripts/vm-run $(VMFLAGS) --file $(BUILD)/demo/smoke:/bin/smoke -- smoke
 
+# ---------------------------------------------------------------- bench
+# Docker's default profile (or PROFILE=path) applied to N containers three
+# ways, in TCG and icount VMs; results in build/bench, method in
+# docs/benchmarks.md.
+PROFILE ?= $(firstword $(wildcard $(REPO)/../shared/profiles/docker-default.json) \
+		       $(REPO)/libsfd/profiles/sfd-test.json)
+BENCH_N ?= 200
+bench: kernel libsfd
+	@BZIMAGE=$(BZIMAGE) $(REPO)/scripts/bench/run --profile $(PROFILE) --n $(BENCH_N)
+
+# ---------------------------------------------------------------- gates
+# The kernel series' quality gates, on kernel-patches/ in a worktree of the
+# tree at 'base' (build/gates); see scripts/gates.
+gates: kernel-tree
+	@KCC="$(KCC)" $(REPO)/scripts/gates all
+
 # ---------------------------------------------------------------- cleaning
 clean:
 	rm -rf $(BUILD)/tests $(BUILD)/results $(BUILD)/demo
@@ -172,4 +190,5 @@ clean:
 
 # Removes kernel builds too, but never the kernel tree (it may hold your commits).
 distclean: clean
-	rm -rf $(BUILD)/kernel $(BUILD)/kernel-debug $(BUILD)/headers $(BUILD)/headers-build
+	rm -rf $(BUILD)/kernel $(BUILD)/kernel-debug $(BUILD)/headers $(BUILD)/headers-build \
+		$(BUILD)/gates
