@@ -42,8 +42,10 @@ CHECK_TIMEOUT ?= 3000
 
 # Reproducible, cacheable kernel builds: ccache with paths relative to the build
 # root, fixed timestamp/user/host so a fresh clone on this machine hits the cache.
-CCACHE := $(shell command -v ccache 2>/dev/null)
-KCC := $(if $(CCACHE),ccache gcc,gcc)
+# Decided when a recipe runs, not when make starts: on a fresh machine ccache
+# only exists once `make deps` has installed it, and the compiler command must
+# be the same on the first run as on every later one, or kbuild rebuilds all.
+KCC = $(if $(shell command -v ccache 2>/dev/null),ccache gcc,gcc)
 export CCACHE_BASEDIR := $(BUILD)
 export CCACHE_NOHASHDIR := 1
 export CCACHE_SLOPPINESS := time_macros,include_file_mtime,include_file_ctime
