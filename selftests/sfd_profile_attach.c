@@ -33,16 +33,12 @@ TEST(profile_blocks_in_attached_child)
 /* The filter stays with the child after the creator closes its fd. */
 TEST(filter_outlives_closed_fd)
 {
-	struct sfd_profile *p;
-	const char *which;
 	struct kid k;
 	int fd;
 
 	SKIP_WITHOUT_DETACHED();
 	TAKE_NNP();
-	ASSERT_EQ(0, sfd_load_base_profile(&p, &which));
-	fd = sfd_profile_create(p, 0);
-	sfd_profile_free(p);
+	fd = sfd_base_filter();
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, kid_start(&k, true, kid_check_blocked, NULL));
 	EXPECT_EQ(0, sfd_attach(k.pidfd, fd, 0));
@@ -57,16 +53,12 @@ TEST(filter_outlives_closed_fd)
  */
 TEST(attach_without_nnp_needs_cap_sys_admin)
 {
-	struct sfd_profile *p;
-	const char *which;
 	struct kid k;
 	int fd, ret;
 
 	SKIP_WITHOUT_DETACHED();
 	TAKE_NNP();
-	ASSERT_EQ(0, sfd_load_base_profile(&p, &which));
-	fd = sfd_profile_create(p, 0);
-	sfd_profile_free(p);
+	fd = sfd_base_filter();
 	ASSERT_LE(0, fd);
 
 	ASSERT_EQ(0, kid_start(&k, false, kid_check_blocked, NULL));
@@ -84,16 +76,12 @@ TEST(attach_without_nnp_needs_cap_sys_admin)
 
 TEST(attach_to_reaped_child_is_esrch)
 {
-	struct sfd_profile *p;
-	const char *which;
 	struct kid k;
 	int fd, pidfd;
 
 	SKIP_WITHOUT_DETACHED();
 	TAKE_NNP();
-	ASSERT_EQ(0, sfd_load_base_profile(&p, &which));
-	fd = sfd_profile_create(p, 0);
-	sfd_profile_free(p);
+	fd = sfd_base_filter();
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, kid_start(&k, true, kid_idle, NULL));
 	pidfd = dup(k.pidfd);

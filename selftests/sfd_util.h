@@ -95,6 +95,21 @@ static inline int sfd_load_base_profile(struct sfd_profile **p, const char **whi
 					NULL, p);
 }
 
+/* A detached filter of the base profile: its fd, or -errno. */
+static inline int sfd_base_filter(void)
+{
+	struct sfd_profile *p;
+	const char *which;
+	int fd;
+
+	fd = sfd_load_base_profile(&p, &which);
+	if (fd)
+		return fd;
+	fd = sfd_profile_create(p, 0);
+	sfd_profile_free(p);
+	return fd;
+}
+
 static inline int sfd_load_notify_profile(struct sfd_profile **p)
 {
 	return sfd_profile_load_oci_buf(sfd_notify_profile,
