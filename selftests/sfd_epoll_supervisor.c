@@ -12,6 +12,7 @@ TEST(epoll_serves_two_children)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct seccomp_notif *req = NULL;
+	SFD_OPTS(sfd_info, info);
 	struct sfd_profile *p;
 	struct kid a, b;
 	int fd, ep, n, ret, served = 0;
@@ -22,6 +23,8 @@ TEST(epoll_serves_two_children)
 	fd = sfd_profile_create(p, 0);
 	sfd_profile_free(p);
 	ASSERT_LE(0, fd) TH_LOG("sfd_profile_create: %s", strerror(-fd));
+	ASSERT_EQ(0, sfd_info(fd, &info));
+	EXPECT_EQ(1, info.listener);	/* the program can return USER_NOTIF */
 	ASSERT_EQ(0, sfd_notif_alloc(&req, NULL));
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	ASSERT_LE(0, ep);

@@ -105,6 +105,8 @@ TEST(library_rejects_what_the_kernel_would)
 	/* TSYNC and NEW_LISTENER make no sense at creation. */
 	EXPECT_EQ(-EINVAL, sfd_profile_create(p, SECCOMP_FILTER_FLAG_TSYNC));
 	EXPECT_EQ(-EINVAL, sfd_profile_create(p, SECCOMP_FILTER_FLAG_NEW_LISTENER));
+	/* Nor does waiting killably for a program that never notifies. */
+	EXPECT_EQ(-EINVAL, sfd_profile_create(p, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV));
 	fd = sfd_profile_create(p, SECCOMP_FILTER_FLAG_LOG);
 	sfd_profile_free(p);
 	ASSERT_LE(0, fd);

@@ -29,7 +29,7 @@ extern "C" {
 #endif
 
 #define LIBSFD_MAJOR_VERSION 0
-#define LIBSFD_MINOR_VERSION 1
+#define LIBSFD_MINOR_VERSION 2
 
 /*
  * SFD_OPTS(type, name, .field = value, ...) declares `struct type name`,
@@ -54,20 +54,25 @@ int sfd_probe(void);
 /*
  * Build @prog into a detached filter.  @flags: 0 or any of
  * SECCOMP_FILTER_FLAG_LOG, _SPEC_ALLOW, _WAIT_KILLABLE_RECV (the library
- * adds SECCOMP_FILTER_FLAG_DETACHED).  Returns a new O_CLOEXEC fd.
+ * adds SECCOMP_FILTER_FLAG_DETACHED); _WAIT_KILLABLE_RECV is -EINVAL for a
+ * program that cannot return SECCOMP_RET_USER_NOTIF.  Returns a new
+ * O_CLOEXEC fd.
  */
 int sfd_create(const struct sock_fprog *prog, unsigned int flags);
 
 /*
- * Attach @filter_fd to the task named by @pidfd (a pidfd, or
- * PIDFD_SELF_THREAD / PIDFD_SELF_THREAD_GROUP).  @flags: 0,
+ * Attach @filter_fd to the target named by @pidfd.  A process pidfd (not
+ * opened with PIDFD_THREAD) or PIDFD_SELF_THREAD_GROUP names a whole
+ * process: every thread gets the filter, all or none, and threads whose
+ * filter chains diverged make it fail with -ESRCH.  A PIDFD_THREAD pidfd
+ * or PIDFD_SELF_THREAD names that one thread.  @flags: 0,
  * SECCOMP_FILTER_FLAG_TSYNC or SECCOMP_FILTER_FLAG_TSYNC |
- * SECCOMP_FILTER_FLAG_TSYNC_ESRCH.  A TSYNC conflict (a thread whose
- * chain diverged) is reported as -ESRCH in both cases.
+ * SECCOMP_FILTER_FLAG_TSYNC_ESRCH; TSYNC extends a thread target to its
+ * whole process, and a TSYNC conflict is reported as -ESRCH too.
  */
 int sfd_attach(int pidfd, int filter_fd, unsigned int flags);
 
-/* sfd_attach(PIDFD_SELF_THREAD, filter_fd, flags). */
+/* sfd_attach(PIDFD_SELF_THREAD, filter_fd, flags): the calling thread. */
 int sfd_attach_self(int filter_fd, unsigned int flags);
 
 /* ---- inspecting --------------------------------------------------------- */
@@ -76,7 +81,12 @@ struct sfd_info {
 	size_t sz;		/* sizeof(struct sfd_info), set by caller */
 	__u32 insns;		/* instructions in the program */
 	__u32 nodes;		/* live nodes (one per distinct base chain) */
-	__u64 users;		/* tasks and stacked filters using the nodes */
+	/*
+	 * The program's tag: the first 8 bytes of the SHA-256 digest of its
+	 * struct sock_filter array as given to sfd_create(), as BPF's prog_tag.
+	 */
+	__u8 tag[8];
+	__u32 listener;		/* 1 if the program can return USER_NOTIF */
 };
 
 /* Fill @info from /proc/thread-self/fdinfo/<filter_fd>. */

@@ -88,8 +88,10 @@ int sfd_create(const struct sock_fprog *prog, unsigned int flags)
 int sfd_attach(int pidfd, int filter_fd, unsigned int flags)
 {
 	struct seccomp_attach_filter args = {
+		.size = sizeof(args),
 		.pidfd = pidfd,
-		.filter_fd = (__u32)filter_fd,
+		.filter_fd = filter_fd,
+		.flags = 0,
 	};
 	long ret;
 
@@ -103,7 +105,10 @@ int sfd_attach(int pidfd, int filter_fd, unsigned int flags)
 		return -EBADF;
 
 	ret = sys_seccomp(SECCOMP_ATTACH_FILTER, flags, &args);
-	/* TSYNC without _ESRCH answers the TID of the thread that diverged. */
+	/*
+	 * TSYNC without _ESRCH answers the TID of the thread that diverged;
+	 * a process target without TSYNC already answers ESRCH for that.
+	 */
 	if (ret > 0)
 		return -ESRCH;
 	return (int)ret;
@@ -140,12 +145,49 @@ static int parse_u64_line(const char *p, const char *end, __u64 *out)
 	return 0;
 }
 
+/* Parse exactly 2 * @n hex digits that must end the line into @out. */
+static int parse_hex_line(const char *p, const char *end, __u8 *out, size_t n)
+{
+	size_t i;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if ((size_t)(end - p) != 2 * n)
+		return -EINVAL;
+	for (i = 0; i < 2 * n; i++) {
+		char c = p[i];
+		unsigned int d;
+
+		if (c >= '0' && c <= '9')
+			d = (unsigned int)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			d = (unsigned int)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			d = (unsigned int)(c - 'A' + 10);
+		else
+			return -EINVAL;
+		if (i % 2)
+			out[i / 2] = (__u8)(out[i / 2] | d);
+		else
+			out[i / 2] = (__u8)(d << 4);
+	}
+	return 0;
+}
+
+enum { FDI_INSNS, FDI_TAG, FDI_LISTENER, FDI_NODES, FDI_NR };
+
 int sfd__parse_fdinfo(const char *text, size_t len, struct sfd_info *info)
 {
-	static const char *const keys[] = {
-		"seccomp_insns:", "seccomp_nodes:", "seccomp_users:",
+	static const char *const keys[FDI_NR] = {
+		[FDI_INSNS] = "seccomp_insns:",
+		[FDI_TAG] = "seccomp_tag:",
+		[FDI_LISTENER] = "seccomp_listener:",
+		[FDI_NODES] = "seccomp_nodes:",
 	};
-	__u64 vals[3] = { 0 };
+	__u64 vals[FDI_NR] = { 0 };
+	__u8 tag[sizeof(info->tag)] = { 0 };
 	unsigned int seen = 0;
 	const char *p = text, *end = text + len;
 
@@ -158,30 +200,39 @@ int sfd__parse_fdinfo(const char *text, size_t len, struct sfd_info *info)
 
 		if (!eol)
 			eol = end;
-		for (i = 0; i < 3; i++) {
+		for (i = 0; i < FDI_NR; i++) {
 			size_t kl = strlen(keys[i]);
+			int ret;
 
 			if ((size_t)(eol - p) < kl || memcmp(p, keys[i], kl))
 				continue;
 			if (seen & (1u << i))
 				return -EINVAL;	/* duplicate line */
-			if (parse_u64_line(p + kl, eol, &vals[i]))
+			if (i == FDI_TAG)
+				ret = parse_hex_line(p + kl, eol, tag, sizeof(tag));
+			else
+				ret = parse_u64_line(p + kl, eol, &vals[i]);
+			if (ret)
 				return -EINVAL;
 			seen |= 1u << i;
 		}
 		p = eol + 1;
 	}
-	if (seen != 7)
+	/* All four, so a v1 kernel's fdinfo (seccomp_users, no tag) is refused. */
+	if (seen != (1u << FDI_NR) - 1)
 		return -EINVAL;
-	if (vals[0] > UINT32_MAX || vals[1] > UINT32_MAX)
+	if (vals[FDI_INSNS] > UINT32_MAX || vals[FDI_NODES] > UINT32_MAX ||
+	    vals[FDI_LISTENER] > 1)
 		return -EINVAL;
 
 	if (SFD_OPTS_HAS(info, insns))
-		info->insns = (__u32)vals[0];
+		info->insns = (__u32)vals[FDI_INSNS];
 	if (SFD_OPTS_HAS(info, nodes))
-		info->nodes = (__u32)vals[1];
-	if (SFD_OPTS_HAS(info, users))
-		info->users = vals[2];
+		info->nodes = (__u32)vals[FDI_NODES];
+	if (SFD_OPTS_HAS(info, tag))
+		memcpy(info->tag, tag, sizeof(tag));
+	if (SFD_OPTS_HAS(info, listener))
+		info->listener = (__u32)vals[FDI_LISTENER];
 	return 0;
 }
 

@@ -89,6 +89,17 @@ static int attach_rejects_bad_arguments(void)
 	return PASS;
 }
 
+/* The v2 argument of SECCOMP_ATTACH_FILTER, as sfd_attach() fills it. */
+static int attach_struct_is_v2(void)
+{
+	CHECK_EQ(sizeof(struct seccomp_attach_filter), SECCOMP_ATTACH_FILTER_SIZE_VER0);
+	CHECK_EQ(offsetof(struct seccomp_attach_filter, size), 0);
+	CHECK_EQ(offsetof(struct seccomp_attach_filter, pidfd), 4);
+	CHECK_EQ(offsetof(struct seccomp_attach_filter, filter_fd), 8);
+	CHECK_EQ(offsetof(struct seccomp_attach_filter, flags), 12);
+	return PASS;
+}
+
 static int notif_helpers_reject_bad_arguments(void)
 {
 	struct seccomp_notif req;
@@ -291,6 +302,7 @@ out:
 static const struct tap_test tests[] = {
 	{ "create_rejects_bad_arguments", create_rejects_bad_arguments },
 	{ "attach_rejects_bad_arguments", attach_rejects_bad_arguments },
+	{ "attach_struct_is_v2", attach_struct_is_v2 },
 	{ "notif_helpers_reject_bad_arguments", notif_helpers_reject_bad_arguments },
 	{ "notif_alloc_covers_kernel_sizes", notif_alloc_covers_kernel_sizes },
 	{ "kernel_without_feature_answers_einval", kernel_without_feature_answers_einval },

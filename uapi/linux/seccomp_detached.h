@@ -14,17 +14,33 @@
 /* seccomp(2) operation: attach a detached filter to a task. */
 #ifndef SECCOMP_ATTACH_FILTER
 #define SECCOMP_ATTACH_FILTER		4
+#endif
 
+/*
+ * The argument of SECCOMP_ATTACH_FILTER, keyed on the size macro that came
+ * with it: headers that define the macro define the struct too. (Headers of
+ * the unreleased v1 series, which had SECCOMP_ATTACH_FILTER with an 8-byte
+ * struct and no size macro, make this a redefinition error on purpose.)
+ */
+#ifndef SECCOMP_ATTACH_FILTER_SIZE_VER0
 /**
  * struct seccomp_attach_filter - argument of SECCOMP_ATTACH_FILTER
- * @pidfd:     target task: a pidfd, PIDFD_SELF_THREAD or PIDFD_SELF_THREAD_GROUP
+ * @size:      sizeof(struct seccomp_attach_filter); the kernel reads it as
+ *             sched_setattr() reads struct sched_attr
+ * @pidfd:     target: a process pidfd (every thread of it, all or none), a
+ *             PIDFD_THREAD pidfd (that thread), PIDFD_SELF_THREAD or
+ *             PIDFD_SELF_THREAD_GROUP
  * @filter_fd: fd returned by SECCOMP_SET_MODE_FILTER with
  *             SECCOMP_FILTER_FLAG_DETACHED
+ * @flags:     per-attach flags; none is defined yet, must be 0
  */
 struct seccomp_attach_filter {
+	__u32 size;
 	__s32 pidfd;
-	__u32 filter_fd;
+	__s32 filter_fd;
+	__u32 flags;
 };
+#define SECCOMP_ATTACH_FILTER_SIZE_VER0	16	/* sizeof first published struct */
 #endif
 
 /* SECCOMP_SET_MODE_FILTER flag: build the filter, install nothing, return an fd. */
@@ -35,7 +51,11 @@ struct seccomp_attach_filter {
 #define SECCOMP_FILTER_DETACHED		SECCOMP_FILTER_FLAG_DETACHED
 #endif
 
-/* Self-referencing pidfd sentinels (mainline <linux/fcntl.h> since 6.17). */
+/*
+ * Self-referencing pidfd sentinels. They live in <linux/fcntl.h> in mainline
+ * (since 6.17), not in <linux/seccomp.h>; this header does not include it
+ * (it does not mix with glibc's <fcntl.h>) and repeats them, token for token.
+ */
 #ifndef PIDFD_SELF_THREAD
 #define PIDFD_SELF_THREAD		-10000
 #endif
