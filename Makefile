@@ -1,6 +1,9 @@
 # Detached seccomp filters: the bench.
 #
-#   make check         build everything, run host tests + every VM test, print a summary
+#   make check         every kernel of KVERS (6.12, 7.2): build, host tests, one VM boot
+#                      per kernel, per-kernel summaries and one total line
+#   make check KVER=7.2  one kernel only (any target takes KVER; default 6.12;
+#                      KSRC=tree also means one kernel)
 #   make check DEBUG=1 same on the debug kernel (KASAN, lockdep, kmemleak, UBSAN)
 #   make demo          boot the patched kernel and run scripts/demo/smoke.c
 #   make gates         checkpatch --strict, each patch builds, sparse/W=1 deltas
@@ -15,29 +18,52 @@ DEBUG ?= 0
 JOBS ?= $(shell nproc)
 REPO := $(CURDIR)
 
+# The kernels. KVER picks one (Debian's linux-source-KVER + kernel-patches/KVER/,
+# an empty or missing series dir = the base kernel); every single-kernel target
+# defaults to 6.12. `make check` without KVER checks every kernel of KVERS.
+# 6.12 keeps the unsuffixed paths (build/linux, build/kernel, build/headers,
+# build/tests); any other version gets "-KVER" (build/linux-7.2, build/kernel-7.2,
+# build/kernel-7.2-debug, build/headers-7.2, build/tests-7.2).
+# (scripts/vm-run and scripts/kernel-tree derive the same names from KVER.)
+KVERS := 6.12 7.2
+ifeq ($(origin KVER)$(origin KSRC),undefinedundefined)
+CHECK_ALL := 1
+endif
+KVER ?= 6.12
+override KVER := $(strip $(KVER))
+KSFX := $(if $(filter 6.12,$(KVER)),,-$(KVER))
+SERIES := $(filter-out %/0000-cover-letter.patch,\
+            $(wildcard $(REPO)/kernel-patches/$(KVER)/0[0-9][0-9][0-9]-*.patch))
+
 # The kernel tree. Left at its default, the bench owns it (unpack + apply
-# kernel-patches/); given on the command line, it is used as-is.
+# kernel-patches/KVER/); given on the command line, it is used as-is.
 ifeq ($(origin KSRC),undefined)
-KSRC := $(BUILD)/linux
+KSRC := $(BUILD)/linux$(KSFX)
 KSRC_MANAGED := 1
 else
 override KSRC := $(abspath $(KSRC))
 KSRC_MANAGED := 0
 endif
+KSTAMP := $(BUILD)/series$(KSFX).stamp
 
 ifeq ($(DEBUG),1)
-KOUT := $(BUILD)/kernel-debug
-KFRAGS := $(REPO)/scripts/config/minimal.config $(REPO)/scripts/config/debug.config
+KOUT := $(BUILD)/kernel$(KSFX)-debug
+KFRAGS := $(REPO)/scripts/config/minimal.config $(wildcard $(REPO)/scripts/config/$(KVER).config) \
+          $(REPO)/scripts/config/debug.config
 VMFLAGS := --debug
+KTAG := $(KVER)-debug
 else
-KOUT := $(BUILD)/kernel
-KFRAGS := $(REPO)/scripts/config/minimal.config
+KOUT := $(BUILD)/kernel$(KSFX)
+KFRAGS := $(REPO)/scripts/config/minimal.config $(wildcard $(REPO)/scripts/config/$(KVER).config)
 VMFLAGS :=
+KTAG := $(KVER)
 endif
 BZIMAGE := $(KOUT)/arch/x86/boot/bzImage
-HDRS := $(BUILD)/headers/include
-TESTBIN := $(BUILD)/tests/bin
+HDRS := $(BUILD)/headers$(KSFX)/include
+TESTS := $(BUILD)/tests$(KSFX)
+TESTBIN := $(TESTS)/bin
 RESULTS := $(BUILD)/results
+KRESULTS := $(RESULTS)/$(KTAG)
 CHECK_TIMEOUT ?= 3000
 
 # Reproducible, cacheable kernel builds: ccache with paths relative to the build
@@ -52,7 +78,11 @@ export CCACHE_SLOPPINESS := time_macros,include_file_mtime,include_file_ctime
 export KBUILD_BUILD_TIMESTAMP := 2025-01-01
 export KBUILD_BUILD_USER := bench
 export KBUILD_BUILD_HOST := bench
-export BUILD KSRC KSRC_MANAGED REPO
+export BUILD REPO
+# Per-kernel settings go to the scripts explicitly, not through make's
+# environment: `make check` runs a sub-make per kernel, which must not inherit
+# the first kernel's tree as if KSRC had been given.
+KENV = KVER=$(KVER) KSRC=$(KSRC) KSRC_MANAGED=$(KSRC_MANAGED) KSTAMP=$(KSTAMP)
 
 KMAKE = $(MAKE) -C $(KSRC) O=$(KOUT) ARCH=x86_64 CC="$(KCC)" HOSTCC=gcc
 
@@ -60,14 +90,14 @@ TEST_CC ?= gcc
 TEST_CFLAGS ?= -O2 -g -Wall -static -Wl,-no-as-needed
 TEST_LIBS := -lseccomp -luring -ljson-c -lcap -lpthread
 
-.PHONY: all deps kernel-tree kernel-config kernel headers tests kselftests \
-        selftests libsfd demo-bin check host-check vm-check demo export-patches \
-        gates bench clean distclean help
+.PHONY: all deps kernel-source kernel-tree kernel-config kernel headers tests kselftests \
+        selftests libsfd demo-bin check check-all check-one check-kernel host-check \
+        vm-check demo export-patches gates bench clean distclean help
 
 all: kernel tests
 
 help:
-	@sed -n "3,10p" Makefile
+	@sed -n "3,12p" Makefile
 
 # ---------------------------------------------------------------- dependencies
 DEPS := linux-source-6.12 qemu-system-x86 busybox-static flex bison bc \
@@ -77,11 +107,17 @@ deps:
 	@DEPS="$(DEPS)" $(REPO)/scripts/deps
 
 # ---------------------------------------------------------------- kernel tree
+# The source: /usr/src/linux-source-KVER.tar.xz from the system (6.12, make
+# deps) or, for a version Debian 12 lacks (7.2), the package from Debian sid
+# unpacked into $(BUILD)/src without installing anything (scripts/kernel-source).
+kernel-source: deps
+	@$(REPO)/scripts/kernel-source $(KVER)
+
 kernel-tree: deps
-	@$(REPO)/scripts/kernel-tree prepare
+	@$(KENV) $(REPO)/scripts/kernel-tree prepare
 
 export-patches:
-	@$(REPO)/scripts/kernel-tree export
+	@$(KENV) $(REPO)/scripts/kernel-tree export
 
 # ---------------------------------------------------------------- kernel
 # .config is regenerated whenever a fragment changes; kbuild only rebuilds
@@ -99,8 +135,8 @@ kernel: kernel-config
 
 headers: kernel-tree
 	@echo "  HEADERS $(HDRS)"
-	@$(MAKE) -s -C $(KSRC) O=$(BUILD)/headers-build ARCH=x86_64 HOSTCC=gcc \
-		INSTALL_HDR_PATH=$(BUILD)/headers headers_install
+	@$(MAKE) -s -C $(KSRC) O=$(BUILD)/headers-build$(KSFX) ARCH=x86_64 HOSTCC=gcc \
+		INSTALL_HDR_PATH=$(BUILD)/headers$(KSFX) headers_install
 
 # ---------------------------------------------------------------- tests
 # The kernel tree's seccomp selftests: TEST_GEN_PROGS of its Makefile, minus the
@@ -120,32 +156,80 @@ kselftests: headers
 	      -o $$out $$src $(TEST_LIBS) || exit 1; \
 	  fi; \
 	  echo $$p >> $(TESTBIN)/.list.new; \
-	done; mv $(TESTBIN)/.list.new $(BUILD)/tests/kselftests.list
+	done; mv $(TESTBIN)/.list.new $(TESTS)/kselftests.list
 
 libsfd:
 	@if [ -f $(REPO)/libsfd/Makefile ]; then $(MAKE) --no-print-directory -C $(REPO)/libsfd; fi
 
+# The project's detached-filter tests need the series. For a kernel whose series
+# is empty (kernel-patches/KVER/ has no patch) and whose tree lacks the feature,
+# they are not built, and only the tree's own seccomp selftests run.
+BASE_ONLY_MSG := kernel-patches/$(KVER)/ is empty: base Linux $(KVER) without detached filters; \
+	only the tree's own seccomp selftests run (not selftests/*.c)
+base_only = [ -z "$(SERIES)" ] && ! grep -qs SECCOMP_FILTER_FLAG_DETACHED $(KSRC)/include/uapi/linux/seccomp.h
+
 selftests: headers libsfd
-	@$(MAKE) --no-print-directory -C $(REPO)/selftests OUT=$(TESTBIN) HDRS=$(HDRS) KSRC=$(KSRC) \
-		CC="$(TEST_CC)" LIST=$(BUILD)/tests/selftests.list
+	@mkdir -p $(TESTS)
+	@if $(base_only); then \
+	  echo "  SELFTEST $(BASE_ONLY_MSG)"; : > $(TESTS)/selftests.list; \
+	else \
+	  $(MAKE) --no-print-directory -C $(REPO)/selftests OUT=$(TESTBIN) HDRS=$(HDRS) KSRC=$(KSRC) \
+		CC="$(TEST_CC)" LIST=$(TESTS)/selftests.list; \
+	fi
 
 demo-bin: headers
-	@mkdir -p $(BUILD)/demo
-	@$(TEST_CC) $(TEST_CFLAGS) -I$(HDRS) -I$(REPO)/uapi -o $(BUILD)/demo/smoke $(REPO)/scripts/demo/smoke.c
+	@mkdir -p $(BUILD)/demo$(KSFX)
+	@$(TEST_CC) $(TEST_CFLAGS) -I$(HDRS) -I$(REPO)/uapi -o $(BUILD)/demo$(KSFX)/smoke $(REPO)/scripts/demo/smoke.c
 
 tests: kselftests selftests
 
 # ---------------------------------------------------------------- check
-# Host tests first (libsfd's `check` target, if any), then ONE VM boot that runs
-# every test binary; scripts/tap-summary prints the per-binary summary and the
-# final "N passed, N failed, N skipped" line.
-check: kernel tests
+# Host tests first (libsfd's `check` target, if any, once), then ONE VM boot
+# per kernel that runs every test binary of that kernel; scripts/tap-summary
+# prints each kernel's results under its own heading and ends with the single
+# line "N passed, N failed, N skipped" over everything.
+# Results: $(RESULTS)/host.log, $(RESULTS)/KVER[-debug]/{vm.log,summary},
+# and the last run's whole summary in $(RESULTS)/summary (.ci/run repeats it).
+ifeq ($(CHECK_ALL),1)
+check: check-all
+else
+check: check-one
+endif
+
+# the tap-summary arguments of one kernel's results
+ksummary_args = --section "Linux $(1)$(if $(filter 1,$(DEBUG)), debug) ($(BUILD)/kernel$(if $(filter 6.12,$(1)),,-$(1))$(if $(filter 1,$(DEBUG)),-debug))" \
+	--note-file $(RESULTS)/$(1)$(if $(filter 1,$(DEBUG)),-debug)/note \
+	--expect $(BUILD)/tests$(if $(filter 6.12,$(1)),,-$(1))/kselftests.list \
+	--expect $(BUILD)/tests$(if $(filter 6.12,$(1)),,-$(1))/selftests.list \
+	$(RESULTS)/$(1)$(if $(filter 1,$(DEBUG)),-debug)/vm.log
+
+check-one: kernel tests
 	@mkdir -p $(RESULTS); rm -f $(RESULTS)/summary
 	@$(MAKE) --no-print-directory host-check vm-check
-	@$(REPO)/scripts/tap-summary --expect $(BUILD)/tests/kselftests.list \
-		--expect $(BUILD)/tests/selftests.list $(RESULTS)/host.log $(RESULTS)/vm.log \
+	@$(REPO)/scripts/tap-summary --section "host tests" $(RESULTS)/host.log \
+		$(call ksummary_args,$(KVER)) | tee $(RESULTS)/summary.tmp; rc=$${PIPESTATUS[0]}; \
+	cp $(RESULTS)/summary.tmp $(KRESULTS)/summary; mv $(RESULTS)/summary.tmp $(RESULTS)/summary; exit $$rc
+
+# Every kernel in turn, even when one of them fails to build (its missing VM
+# log then counts as a failure in the summary).
+check-all: deps
+	@mkdir -p $(RESULTS); rm -f $(RESULTS)/summary
+	@$(MAKE) --no-print-directory host-check
+	@for v in $(KVERS); do \
+	  echo "  ======  Linux $$v"; \
+	  $(MAKE) --no-print-directory check-kernel KVER=$$v || \
+	    echo "  ======  Linux $$v: build or VM run failed (counted in the summary)"; \
+	done
+	@$(REPO)/scripts/tap-summary --section "host tests" $(RESULTS)/host.log \
+		$(foreach v,$(KVERS),$(call ksummary_args,$(v))) \
 		| tee $(RESULTS)/summary.tmp; rc=$${PIPESTATUS[0]}; \
 	mv $(RESULTS)/summary.tmp $(RESULTS)/summary; exit $$rc
+
+# One kernel: build it and its tests, boot it once (no host tests, no summary).
+check-kernel:
+	@rm -rf $(KRESULTS); mkdir -p $(KRESULTS)
+	@$(MAKE) --no-print-directory kernel tests
+	@$(MAKE) --no-print-directory vm-check
 
 host-check:
 	@mkdir -p $(RESULTS); : > $(RESULTS)/host.log
@@ -158,16 +242,19 @@ host-check:
 	else echo "  HOST    no libsfd check target: no host tests"; fi
 
 vm-check:
-	@mkdir -p $(RESULTS); rm -f $(RESULTS)/vm.log
-	@echo "  VM      $(BZIMAGE): running $$(cat $(BUILD)/tests/*.list | tr '\n' ' ')"
+	@mkdir -p $(KRESULTS); rm -f $(KRESULTS)/vm.log $(KRESULTS)/note
+	@if $(base_only); then echo "  NOTE    $(BASE_ONLY_MSG)"; echo "$(BASE_ONLY_MSG)" > $(KRESULTS)/note; fi
+	@echo "  VM      $(BZIMAGE): running $$(cat $(TESTS)/*.list | tr '\n' ' ')"
 	@BZIMAGE=$(BZIMAGE) $(REPO)/scripts/vm-run $(VMFLAGS) --timeout $(CHECK_TIMEOUT) \
-	  --log $(RESULTS)/vm.log \
+	  --tests $(TESTBIN) --log $(KRESULTS)/vm.log \
 	  --file $(REPO)/scripts/guest-run-tests:/bin/run-tests \
-	  -- run-tests $$(cat $(BUILD)/tests/*.list) || true
+	  -- run-tests $$(cat $(TESTS)/*.list) || true
 
 # ---------------------------------------------------------------- demo
 demo: kernel demo-bin
-	@BZIMAGE=$(BZIMAGE) $(REPO)/scripts/vm-run $(VMFLAGS) --file $(BUILD)/demo/smoke:/bin/smoke -- smoke
+	@if $(base_only); then echo "demo: $(BASE_ONLY_MSG)" >&2; exit 1; fi
+	@BZIMAGE=$(BZIMAGE) $(REPO)/scripts/vm-run $(VMFLAGS) --tests $(TESTBIN) \
+	  --file $(BUILD)/demo$(KSFX)/smoke:/bin/smoke -- smoke
 
 # ---------------------------------------------------------------- bench
 # Docker's default profile (or PROFILE=path) applied to N containers three
@@ -177,20 +264,21 @@ PROFILE ?= $(firstword $(wildcard $(REPO)/../shared/profiles/docker-default.json
 		       $(REPO)/libsfd/profiles/sfd-test.json)
 BENCH_N ?= 200
 bench: kernel libsfd
-	@BZIMAGE=$(BZIMAGE) $(REPO)/scripts/bench/run --profile $(PROFILE) --n $(BENCH_N)
+	@$(KENV) BZIMAGE=$(BZIMAGE) BENCH_OUT=$(BUILD)/bench$(KSFX) $(REPO)/scripts/bench/run --profile $(PROFILE) --n $(BENCH_N)
 
 # ---------------------------------------------------------------- gates
-# The kernel series' quality gates, on kernel-patches/ in a worktree of the
-# tree at 'base' (build/gates); see scripts/gates.
+# The kernel series' quality gates, on kernel-patches/KVER/ in a worktree of
+# the tree at 'base' (build/gates, build/gates-KVER); see scripts/gates.
 gates: kernel-tree
-	@KCC="$(KCC)" $(REPO)/scripts/gates all
+	@$(KENV) KCC="$(KCC)" GATES=$(BUILD)/gates$(KSFX) $(REPO)/scripts/gates all
 
 # ---------------------------------------------------------------- cleaning
 clean:
-	rm -rf $(BUILD)/tests $(BUILD)/results $(BUILD)/demo
+	rm -rf $(BUILD)/tests $(BUILD)/tests-* $(BUILD)/results $(BUILD)/demo $(BUILD)/demo-*
 	@if [ -f $(REPO)/libsfd/Makefile ]; then $(MAKE) -C $(REPO)/libsfd clean; fi
 
-# Removes kernel builds too, but never the kernel tree (it may hold your commits).
+# Removes kernel builds too, but never a kernel tree (build/linux*: it may hold
+# your commits), nor the downloaded source packages (build/src).
 distclean: clean
-	rm -rf $(BUILD)/kernel $(BUILD)/kernel-debug $(BUILD)/headers $(BUILD)/headers-build \
-		$(BUILD)/gates
+	rm -rf $(BUILD)/kernel $(BUILD)/kernel-* $(BUILD)/headers $(BUILD)/headers-* \
+		$(BUILD)/gates $(BUILD)/gates-*
