@@ -616,7 +616,6 @@ struct result {
 	struct meminfo before, ready, applied;
 	struct vinfo vi_ready, vi_applied;
 	unsigned nodes;
-	unsigned long long users;
 	double getpid_ns, personality_ns;
 	int bad_status;
 };
@@ -732,7 +731,6 @@ static void round_of(enum method m, int n, int measure)
 			if (r)
 				die("sfd_info: %s", strerror(-r));
 			out->nodes = info.nodes;
-			out->users = info.users;
 		}
 		out->apply = stats_of(tot, n);
 		out->first_us = tot[0];
@@ -1058,7 +1056,6 @@ int main(int argc, char **argv)
 		if (m == M_C || m == M_C2 || m == M_C3) {
 			putf(x->once_us, "%s.create_us", mname[m]);
 			putf(x->nodes, "%s.fdinfo.seccomp_nodes", mname[m]);
-			putf((double)x->users, "%s.fdinfo.seccomp_users", mname[m]);
 		}
 		for (i = 0; i < MI_KEYS; i++) {
 			putf(x->applied.kb[i] - x->before.kb[i], "%s.mem_kb.%s.delta_live",
@@ -1150,10 +1147,8 @@ int main(int argc, char **argv)
 	printf("\nA split: build %.0f us + load %.0f us (child side, medians); "
 	       "B load %.0f us (child side)\n",
 	       res[M_A].part1.median, res[M_A].part2.median, res[M_B].part1.median);
-	printf("fdinfo after N attaches: C nodes=%u users=%llu; C2 nodes=%u users=%llu; "
-	       "C3 nodes=%u users=%llu\n",
-	       res[M_C].nodes, res[M_C].users, res[M_C2].nodes, res[M_C2].users,
-	       res[M_C3].nodes, res[M_C3].users);
+	printf("fdinfo after N attaches: C nodes=%u; C2 nodes=%u; C3 nodes=%u\n",
+	       res[M_C].nodes, res[M_C2].nodes, res[M_C3].nodes);
 	printf("kernel memory of the apply step alone, kB per container "
 	       "(Slab+Vmalloc+Percpu): A %.2f, B %.2f, C %.2f, C2 %.2f, C3 %.2f\n",
 	       apply_only(M_A), apply_only(M_B), apply_only(M_C), apply_only(M_C2),

@@ -91,10 +91,10 @@ def main():
     print("\nkernel memory per live container, kB: (method - unfiltered baseline) / N")
     print(f"{'':6}" + "".join(f"{h:>12}" for h in
                              ("Slab", "VmallocUsed", "Percpu", "Avail drop", "apply-only",
-                              "nodes/users")) + "   [icount run]")
+                              "nodes")) + "   [icount run]")
     for m in ("A", "B", "C", "C2", "C3"):
         ao = sum(num(ic, f"{m}.apply_only_kb.{k}") for k in ("Slab", "VmallocUsed", "Percpu"))
-        fd = f"{ic.get(m + '.fdinfo.seccomp_nodes')}/{ic.get(m + '.fdinfo.seccomp_users')}" \
+        fd = f"{ic.get(m + '.fdinfo.seccomp_nodes')}" \
             if m.startswith("C") else "-"
         print(f"{m:6}{fmt(num(ic, m + '.per_container_kb.Slab'), 2):>12}"
               f"{fmt(num(ic, m + '.per_container_kb.VmallocUsed'), 2):>12}"
