@@ -90,7 +90,7 @@ TEST_CC ?= gcc
 TEST_CFLAGS ?= -O2 -g -Wall -static -Wl,-no-as-needed
 TEST_LIBS := -lseccomp -luring -ljson-c -lcap -lpthread
 
-.PHONY: all deps kernel-source kernel-tree kernel-config kernel headers tests kselftests \
+.PHONY: all deps kernel-source kernel-tree kernel-config kernel kernel-locked headers tests kselftests \
         selftests libsfd demo-bin check check-all check-one check-kernel host-check \
         vm-check demo export-patches gates bench clean distclean help
 
@@ -125,10 +125,19 @@ export-patches:
 $(KOUT)/.config: $(KFRAGS) $(REPO)/scripts/kconfig-merge
 	@KCC="$(KCC)" $(REPO)/scripts/kconfig-merge $(KSRC) $(KOUT) $(KFRAGS)
 
-kernel-config: kernel-tree
-	@$(MAKE) --no-print-directory $(KOUT)/.config
+# Two bench runs on one output dir (two engineers, or make check beside make
+# kernel) would corrupt it (a config step rebuilds scripts/basic/fixdep under a
+# running build): configuring and building hold a lock on the output dir.
+KLOCK = mkdir -p $(KOUT) && flock $(KOUT)/.bench.lock
 
-kernel: kernel-config
+kernel-config: kernel-tree
+	@$(KLOCK) $(MAKE) --no-print-directory $(KOUT)/.config
+
+kernel: kernel-tree
+	@$(KLOCK) $(MAKE) --no-print-directory kernel-locked
+
+kernel-locked:
+	@$(MAKE) --no-print-directory $(KOUT)/.config
 	@echo "  KERNEL  $(KSRC) -> $(KOUT) (make -j$(JOBS))"
 	@$(KMAKE) -j$(JOBS) bzImage
 	@echo "  KERNEL  $(BZIMAGE): $$(cat $(KOUT)/include/config/kernel.release)"
