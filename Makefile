@@ -106,6 +106,18 @@ DEPS := linux-source-6.12 qemu-system-x86 busybox-static flex bison bc \
 deps:
 	@DEPS="$(DEPS)" $(REPO)/scripts/deps
 
+# ---------------------------------------------------------------- fragments
+# Each mk/NAME.mk adds one part of the bench (its own targets, DEPS += the
+# packages it needs). A fragment whose programs run in `make check` appends a
+# target to TEST_TARGETS: `make tests` builds it, and it must leave the
+# programs in $(TESTBIN) and their names, one a line, in $(TESTS)/NAME.list;
+# vm-check runs every name of every $(TESTS)/*.list in the one VM boot. It
+# also appends NAME to TEST_LISTS, so that the summary counts a program of
+# the list that never ran as a failure.
+TEST_TARGETS :=
+TEST_LISTS :=
+include $(sort $(wildcard $(REPO)/mk/*.mk))
+
 # ---------------------------------------------------------------- kernel tree
 # The source: /usr/src/linux-source-KVER.tar.xz from the system (6.12, make
 # deps) or, for a version Debian 12 lacks (7.2), the package from Debian sid
@@ -190,7 +202,7 @@ demo-bin: headers
 	@mkdir -p $(BUILD)/demo$(KSFX)
 	@$(TEST_CC) $(TEST_CFLAGS) -I$(HDRS) -I$(REPO)/uapi -o $(BUILD)/demo$(KSFX)/smoke $(REPO)/scripts/demo/smoke.c
 
-tests: kselftests selftests
+tests: kselftests selftests $(TEST_TARGETS)
 
 # ---------------------------------------------------------------- check
 # Host tests first (libsfd's `check` target, if any, once), then ONE VM boot
@@ -208,8 +220,7 @@ endif
 # the tap-summary arguments of one kernel's results
 ksummary_args = --section "Linux $(1)$(if $(filter 1,$(DEBUG)), debug) ($(BUILD)/kernel$(if $(filter 6.12,$(1)),,-$(1))$(if $(filter 1,$(DEBUG)),-debug))" \
 	--note-file $(RESULTS)/$(1)$(if $(filter 1,$(DEBUG)),-debug)/note \
-	--expect $(BUILD)/tests$(if $(filter 6.12,$(1)),,-$(1))/kselftests.list \
-	--expect $(BUILD)/tests$(if $(filter 6.12,$(1)),,-$(1))/selftests.list \
+	$(foreach l,kselftests selftests $(TEST_LISTS),--expect $(BUILD)/tests$(if $(filter 6.12,$(1)),,-$(1))/$(l).list) \
 	$(RESULTS)/$(1)$(if $(filter 1,$(DEBUG)),-debug)/vm.log
 
 check-one: kernel tests
