@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <string.h>
+#include <sys/types.h>
 #include <linux/types.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -75,6 +76,17 @@ int sfd_attach(int pidfd, int filter_fd, unsigned int flags);
 /* sfd_attach(PIDFD_SELF_THREAD, filter_fd, flags): the calling thread. */
 int sfd_attach_self(int filter_fd, unsigned int flags);
 
+/*
+ * sfd_attach() on a pidfd the library opens.  sfd_attach_pid() opens a
+ * process pidfd for @pid: every thread of the process gets the filter, all
+ * or none.  sfd_attach_tid() opens a PIDFD_THREAD pidfd for thread @tid:
+ * that thread only, unless @flags has SECCOMP_FILTER_FLAG_TSYNC.  A pid can
+ * be reused once its process is reaped: pass a pidfd to sfd_attach() when
+ * the target is not the caller's own unreaped child.
+ */
+int sfd_attach_pid(pid_t pid, int filter_fd, unsigned int flags);
+int sfd_attach_tid(pid_t tid, int filter_fd, unsigned int flags);
+
 /* ---- inspecting --------------------------------------------------------- */
 
 struct sfd_info {
@@ -102,6 +114,39 @@ int sfd_send_fd(int sock, int fd);
  * @flags: 0 or MSG_DONTWAIT.  Returns the fd.
  */
 int sfd_recv_fd(int sock, unsigned int flags);
+
+/*
+ * Framed form: one message carries a versioned header (magic, version,
+ * size, flags, arch, name) and exactly one fd.  The receiver rejects
+ * anything else and closes every fd that came with a rejected message:
+ * -EPROTO (not a libsfd frame), -EPROTONOSUPPORT (other version),
+ * -EBADMSG (wrong size, data or control truncated), -ETOOMANYREFS (more
+ * than one fd), -ENOMSG (no fd), -ECONNRESET (peer closed).
+ */
+#define SFD_FD_MSG_MAGIC	0x46444653u	/* "SFDF" in host byte order */
+#define SFD_FD_MSG_VERSION	1
+#define SFD_FD_NAME_MAX		64
+
+/* Flags of a frame: what the fd is; other bits are the application's. */
+#define SFD_FD_LISTENER		(1u << 0)	/* the fd serves user notifications */
+#define SFD_FD_DETACHED		(1u << 1)	/* a detached filter (else a NEW_LISTENER fd) */
+
+struct sfd_fd_msg {
+	size_t sz;			/* sizeof(struct sfd_fd_msg) */
+	__u32 version;			/* receiver: the frame's version */
+	__u32 flags;			/* SFD_FD_* and the application's bits */
+	__u32 arch;			/* AUDIT_ARCH_* the program is for, 0 = unspecified */
+	char name[SFD_FD_NAME_MAX];	/* NUL-terminated: a profile name or digest */
+};
+
+/* Send @fd with the header built from @msg (NULL: no name, flags, arch). */
+int sfd_send_fd_msg(int sock, int fd, const struct sfd_fd_msg *msg);
+
+/*
+ * Receive one frame; fills @msg (may be NULL) and returns the fd,
+ * O_CLOEXEC.  @flags: 0 or MSG_DONTWAIT.
+ */
+int sfd_recv_fd_msg(int sock, unsigned int flags, struct sfd_fd_msg *msg);
 
 /* ---- user notifications --------------------------------------------- */
 
@@ -136,6 +181,144 @@ int sfd_notif_id_valid(int fd, __u64 id);
  * number in the target.
  */
 int sfd_notif_addfd(int fd, __u64 id, int srcfd, int newfd, unsigned int flags);
+
+/*
+ * Dispatching: a context holds request and response buffers of the sizes
+ * the kernel reports (SECCOMP_GET_NOTIF_SIZES), used for both the receive
+ * and the answer.  One context per thread; a context is not thread-safe.
+ */
+struct sfd_notif_ctx;
+
+struct sfd_notif_ctx_opts {
+	size_t sz;			/* sizeof(struct sfd_notif_ctx_opts) */
+	/*
+	 * The kernel's sizes when the caller already has them (from the
+	 * kernel that made the fd, e.g. across a sandbox that forbids
+	 * seccomp(2)); 0 = ask the running kernel.
+	 */
+	__u16 notif_size;
+	__u16 resp_size;
+};
+
+int sfd_notif_ctx_new(const struct sfd_notif_ctx_opts *opts, struct sfd_notif_ctx **out);
+void sfd_notif_ctx_free(struct sfd_notif_ctx *ctx);
+
+/*
+ * A handler sees the request and a zeroed response whose id is set.  It
+ * returns 0 to have @resp sent, SFD_NOTIF_PENDING to answer later itself
+ * (sfd_notif_respond()), or a negative errno that the syscall then fails
+ * with.
+ */
+#define SFD_NOTIF_PENDING 1
+typedef int (*sfd_notif_handler_t)(const struct seccomp_notif *req,
+				   struct seccomp_notif_resp *resp, void *arg);
+
+/*
+ * Read one notification from @fd, run @handler, send its answer.  Call
+ * it when poll/epoll/io_uring reports @fd readable.  Returns 1 when a
+ * notification was handled, 0 when there was nothing to do (it vanished:
+ * the task died or the syscall was interrupted), -ENOTCONN when no task
+ * uses the filter any more, or another negative errno.
+ */
+int sfd_notif_dispatch(struct sfd_notif_ctx *ctx, int fd,
+		       sfd_notif_handler_t handler, void *arg);
+
+/* ---- running a process under a filter ----------------------------------- */
+
+/* Flags of struct sfd_spawn_opts. */
+#define SFD_SPAWN_KEEP_PRIVS	(1u << 0)	/* do not set no_new_privs */
+
+struct sfd_spawn_opts {
+	size_t sz;			/* sizeof(struct sfd_spawn_opts) */
+	__u32 flags;			/* SFD_SPAWN_* */
+	/*
+	 * Namespaces the child gets: any of CLONE_NEWUSER, CLONE_NEWPID,
+	 * CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWNET.
+	 */
+	__u64 clone_flags;
+	/* With CLONE_NEWUSER: uid_map/gid_map text ("0 1000 1\n"), or NULL. */
+	const char *uid_map;
+	const char *gid_map;
+	/* Environment of the new program; NULL = the caller's environ. */
+	char *const *envp;
+	/* SECCOMP_FILTER_FLAG_* for the attach (0 or TSYNC, see sfd_attach). */
+	__u32 attach_flags;
+	/*
+	 * A classic program the child loads itself with
+	 * SECCOMP_SET_MODE_FILTER just before execve(), after the attach; with
+	 * load_flags (e.g. SECCOMP_FILTER_FLAG_NEW_LISTENER, whose fd the
+	 * child sends back: *listener of sfd_spawn_prog()).
+	 */
+	const struct sock_fprog *prog;
+	__u32 load_flags;
+};
+
+/*
+ * Start @path with @argv in a child held before execve() until
+ * @filter_fd (-1: none) is attached to it by process pidfd; the child
+ * then sets no_new_privs (unless SFD_SPAWN_KEEP_PRIVS), loads opts->prog
+ * if given, and execs.  Returns the child's pidfd (O_CLOEXEC) and its pid
+ * in *@pid (may be NULL).  Any failure before the exec, in the child or
+ * in the attach, kills and reaps the child and returns -errno.
+ */
+int sfd_spawn(const char *path, char *const argv[], int filter_fd,
+	      const struct sfd_spawn_opts *opts, pid_t *pid);
+
+/*
+ * Probe and fall back: if the kernel has detached filters, create one from
+ * @prog with @create_flags and attach it to the held child (*@listener =
+ * the filter fd, a listener if @prog can notify); if not, the child loads
+ * @prog itself with SECCOMP_SET_MODE_FILTER (with NEW_LISTENER when @prog
+ * can notify, *@listener = that fd), else *@listener = -1.  One call
+ * either way; returns the pidfd.  @listener may be NULL.
+ */
+int sfd_spawn_prog(const char *path, char *const argv[],
+		   const struct sock_fprog *prog, unsigned int create_flags,
+		   const struct sfd_spawn_opts *opts, pid_t *pid, int *listener);
+
+/* ---- OCI seccomp agent ------------------------------------------------- */
+
+/* What sfd_agent_recv() got. */
+enum sfd_agent_kind {
+	SFD_AGENT_OCI = 1,	/* a runtime's containerProcessState (runc, crun) */
+	SFD_AGENT_FRAME = 2,	/* a libsfd frame (sfd_send_fd_msg) */
+};
+
+struct sfd_agent_msg {
+	enum sfd_agent_kind kind;
+	/*
+	 * The fd to serve: the "seccompFd" of a state, or the frame's fd.
+	 * Owned by the message until the caller takes it (sets it to -1).
+	 */
+	int listener;
+	/* SFD_AGENT_FRAME: the frame's header. */
+	struct sfd_fd_msg frame;
+	/* SFD_AGENT_OCI: the state's fields (strings owned by the message). */
+	const char *oci_version;
+	pid_t pid;			/* container process, as the runtime sees it */
+	const char *metadata;		/* listenerMetadata, "" if absent */
+	const char *id;			/* state.id */
+	const char *status;		/* state.status */
+	const char *bundle;		/* state.bundle */
+	pid_t state_pid;		/* state.pid, 0 if absent */
+	/* Every fd received, in SCM_RIGHTS order, and its name from "fds". */
+	int nfds;
+	int *fds;
+	const char *const *fd_names;
+	/* The whole JSON text, NUL-terminated. */
+	const char *json;
+};
+
+/*
+ * Read one message from @conn, a connection accepted on a listenerPath
+ * socket (one containerProcessState per connection, read to EOF) or a
+ * socket that carries libsfd frames, and parse it.  A malformed document,
+ * a names/fds count mismatch or a missing "seccompFd" is -EBADMSG, all fds
+ * closed.  Free with sfd_agent_msg_free(), which closes every fd the
+ * caller did not take.
+ */
+int sfd_agent_recv(int conn, struct sfd_agent_msg **out);
+void sfd_agent_msg_free(struct sfd_agent_msg *msg);
 
 /* ---- OCI profiles ------------------------------------------------------- */
 
