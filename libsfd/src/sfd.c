@@ -119,6 +119,42 @@ int sfd_attach_self(int filter_fd, unsigned int flags)
 	return sfd_attach(PIDFD_SELF_THREAD, filter_fd, flags);
 }
 
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL	/* linux/pidfd.h, 6.9 */
+#endif
+
+static int attach_by_id(pid_t id, unsigned int pidfd_flags, int filter_fd,
+			unsigned int flags)
+{
+	int saved = errno, pidfd, ret;
+
+	if (id <= 0)
+		return -ESRCH;
+	if (filter_fd < 0)
+		return -EBADF;
+	pidfd = (int)syscall(SYS_pidfd_open, id, pidfd_flags);
+	if (pidfd < 0) {
+		ret = -errno;
+		errno = saved;
+		return ret;
+	}
+	ret = sfd_attach(pidfd, filter_fd, flags);
+	close(pidfd);
+	errno = saved;
+	return ret;
+}
+
+int sfd_attach_pid(pid_t pid, int filter_fd, unsigned int flags)
+{
+	/* A process pidfd: the kernel covers every thread, all or none. */
+	return attach_by_id(pid, 0, filter_fd, flags);
+}
+
+int sfd_attach_tid(pid_t tid, int filter_fd, unsigned int flags)
+{
+	return attach_by_id(tid, PIDFD_THREAD, filter_fd, flags);
+}
+
 /* ---- fdinfo ------------------------------------------------------------- */
 
 /* Parse an unsigned decimal that must end the line. */
