@@ -24,6 +24,13 @@
 #include <linux/types.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+/*
+ * The detached-filter uapi (SECCOMP_FILTER_FLAG_DETACHED,
+ * SECCOMP_ATTACH_FILTER, struct seccomp_attach_filter, PIDFD_SELF_*),
+ * installed with this header; each definition is skipped when the system's
+ * kernel headers already have it.
+ */
+#include <sfd/seccomp_detached.h>
 
 #ifdef __cplusplus
 extern "C" {
