@@ -276,16 +276,6 @@ demo: kernel demo-bin
 	@BZIMAGE=$(BZIMAGE) $(REPO)/scripts/vm-run $(VMFLAGS) --tests $(TESTBIN) \
 	  --file $(BUILD)/demo$(KSFX)/smoke:/bin/smoke -- smoke
 
-# ---------------------------------------------------------------- bench
-# Docker's default profile (or PROFILE=path) applied to N containers three
-# ways, in TCG and icount VMs; results in build/bench, method in
-# docs/benchmarks.md.
-PROFILE ?= $(firstword $(wildcard $(REPO)/../shared/profiles/docker-default.json) \
-		       $(REPO)/libsfd/profiles/sfd-test.json)
-BENCH_N ?= 200
-bench: kernel libsfd
-	@$(KENV) BZIMAGE=$(BZIMAGE) BENCH_OUT=$(BUILD)/bench$(KSFX) $(REPO)/scripts/bench/run --profile $(PROFILE) --n $(BENCH_N)
-
 # ---------------------------------------------------------------- gates
 # The kernel series' quality gates, on kernel-patches/KVER/ in a worktree of
 # the tree at 'base' (build/gates, build/gates-KVER); see scripts/gates.
