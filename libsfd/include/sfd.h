@@ -369,6 +369,24 @@ int sfd_profile_create(const struct sfd_profile *p, unsigned int flags);
 int sfd_profile_skipped(const struct sfd_profile *p, const char *const **names);
 void sfd_profile_free(struct sfd_profile *p);
 
+/*
+ * SECCOMP_FILTER_FLAG_* the profile's "flags" ask for (LOG, SPEC_ALLOW,
+ * WAIT_KILLABLE_RECV; TSYNC is accepted and ignored, as runc does);
+ * sfd_profile_create() adds them.  -EINVAL if @p is NULL.
+ */
+int sfd_profile_flags(const struct sfd_profile *p);
+/* "listenerPath" / "listenerMetadata", owned by @p; NULL if absent or empty. */
+const char *sfd_profile_listener_path(const struct sfd_profile *p);
+const char *sfd_profile_listener_metadata(const struct sfd_profile *p);
+
+/*
+ * SHA-256 over the program and the flags (see sfd_profile_digest(3)):
+ * equal digests mean sfd_profile_create() makes the same filter, so a
+ * manager can keep one filter fd per digest.
+ */
+#define SFD_PROFILE_DIGEST_SIZE 32
+int sfd_profile_digest(const struct sfd_profile *p, __u8 digest[SFD_PROFILE_DIGEST_SIZE]);
+
 #ifdef __cplusplus
 }
 #endif
