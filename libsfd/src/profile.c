@@ -3,6 +3,13 @@
  * libsfd: build an OCI linux.seccomp profile (the format of Docker's default
  * profile) into a classic BPF program with libseccomp, the way runc and moby
  * do, so it can be created once as a detached filter.
+ *
+ * runc's reading (libcontainer/specconv, libcontainer/seccomp): "flags"
+ * are checked and kept for the create, NOTIFY cannot be the default action,
+ * libseccomp's binary tree is used past 32 syscall entries, and the
+ * -ENOSYS prefix of patchbpf guards syscalls newer than the profile
+ * (profile_enosys.c).  Syscall rules are de-duplicated with hash sets
+ * before libseccomp sees them, so a load is linear in the profile's size.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -24,15 +31,67 @@
 #include <seccomp.h>
 
 #include "internal.h"
+#include "profile.h"
+#include "profile_sha256.h"
 
 /* Profiles larger than this are refused (Docker's is 13 KiB). */
 #define SFD_PROFILE_MAX_BYTES (16u << 20)
+
+/* runc sets libseccomp's binary tree past this many syscall entries. */
+#define SFD_PROFILE_TREE_MIN 32
+/* Largest errno a seccomp filter can return (the kernel clamps to it). */
+#define SFD_MAX_ERRNO 4095
 
 struct sfd_profile {
 	struct sock_fprog prog;
 	char **skipped;		/* NULL-terminated */
 	int nskipped;
+	unsigned int flags;	/* SECCOMP_FILTER_FLAG_* from "flags" */
+	char *listener_path;
+	char *listener_metadata;
+	__u8 digest[SFD_SHA256_SIZE];
 };
+
+/* An open-addressing set of fixed-size keys (rules) or of strings. */
+struct hset {
+	void *slots;		/* cap * key_size bytes, or char *[cap] */
+	unsigned char *used;
+	size_t cap, n, key_size;	/* key_size 0: strings */
+};
+
+/* What one libseccomp rule addition is made of; compared as bytes. */
+struct rule_key {
+	int nr;
+	__u32 action;
+	__u32 ncmp;
+	__u32 or_args;
+	struct scmp_arg_cmp cmp[6];
+};
+
+/* "flags" of the profile: the names runc knows. */
+static const struct {
+	const char *name;
+	unsigned int flag;
+} filter_flags[] = {
+	/* runc accepts it and does nothing: TSYNC is the attach's business. */
+	{ "SECCOMP_FILTER_FLAG_TSYNC", 0 },
+	{ "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
+	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
+	{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV },
+};
+
+/* Field names of each object, for the case check (check_keys()). */
+static const char *const root_keys[] = {
+	"defaultAction", "defaultErrnoRet", "architectures", "archMap", "syscalls",
+	"flags", "listenerPath", "listenerMetadata", NULL,
+};
+static const char *const archmap_keys[] = { "architecture", "subArchitectures", NULL };
+static const char *const rule_keys[] = {
+	"names", "name", "action", "errnoRet", "args", "includes", "excludes",
+	"comment", NULL,
+};
+static const char *const arg_keys[] = { "index", "value", "valueTwo", "op", NULL };
+static const char *const filter_keys[] = { "arches", "caps", "minKernel", NULL };
 
 /* The capabilities Docker grants a container by default (moby oci/caps). */
 static const char *const docker_default_caps[] = {
@@ -72,9 +131,102 @@ struct loader {
 	unsigned int kmajor, kminor;
 	scmp_filter_ctx ctx;
 	__u32 default_action;
+	bool default_enosys;	/* defaultErrnoRet is ENOSYS: no prefix */
 	struct sfd_profile *p;
 	int skipped_cap;
+	/* Architectures the profile names, for the -ENOSYS prefix. */
+	struct sfd_enosys_arch arches[SFD_PROFILE_MAX_ARCHES];
+	unsigned int narches;
+	size_t entries;		/* syscall names of applying rules (runc's count) */
+	size_t rules_added;	/* libseccomp rules actually added */
+	struct hset rules;	/* struct rule_key already given to libseccomp */
+	struct hset names;	/* names already resolved (prefix, skipped list) */
 };
+
+/* FNV-1a */
+static size_t hash_bytes(const void *data, size_t len)
+{
+	const unsigned char *b = data;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (len--)
+		h = (h ^ *b++) * 0x100000001b3ull;
+	return (size_t)h;
+}
+
+static const void *hset_key(const struct hset *h, size_t i)
+{
+	if (!h->key_size)
+		return ((char *const *)h->slots)[i];
+	return (const char *)h->slots + i * h->key_size;
+}
+
+static size_t hset_hash(const struct hset *h, const void *key)
+{
+	return h->key_size ? hash_bytes(key, h->key_size) : hash_bytes(key, strlen(key));
+}
+
+static bool hset_equal(const struct hset *h, const void *a, const void *b)
+{
+	return h->key_size ? !memcmp(a, b, h->key_size) : !strcmp(a, b);
+}
+
+static void hset_put(struct hset *h, const void *key)
+{
+	size_t i = hset_hash(h, key) & (h->cap - 1);
+
+	while (h->used[i])
+		i = (i + 1) & (h->cap - 1);
+	h->used[i] = 1;
+	if (h->key_size)
+		memcpy((char *)h->slots + i * h->key_size, key, h->key_size);
+	else
+		((const void **)h->slots)[i] = key;
+	h->n++;
+}
+
+/*
+ * Add @key (a string is borrowed, not copied: it must outlive the set).
+ * Returns 1 if it was new, 0 if already there, -ENOMEM.
+ */
+static int hset_add(struct hset *h, const void *key)
+{
+	size_t i, ksz = h->key_size ? h->key_size : sizeof(char *);
+
+	if (h->cap) {
+		for (i = hset_hash(h, key) & (h->cap - 1); h->used[i];
+		     i = (i + 1) & (h->cap - 1))
+			if (hset_equal(h, hset_key(h, i), key))
+				return 0;
+	}
+	if (2 * (h->n + 1) > h->cap) {
+		struct hset old = *h;
+
+		h->cap = old.cap ? old.cap * 2 : 64;
+		h->n = 0;
+		h->slots = calloc(h->cap, ksz);
+		h->used = calloc(h->cap, 1);
+		if (!h->slots || !h->used) {
+			free(h->slots);
+			free(h->used);
+			*h = old;
+			return -ENOMEM;
+		}
+		for (i = 0; i < old.cap; i++)
+			if (old.used[i])
+				hset_put(h, hset_key(&old, i));
+		free(old.slots);
+		free(old.used);
+	}
+	hset_put(h, key);
+	return 1;
+}
+
+static void hset_free(struct hset *h)
+{
+	free(h->slots);
+	free(h->used);
+}
 
 __attribute__((format(printf, 2, 3)))
 static int fail(const struct sfd_profile_opts *opts, const char *fmt, ...)
@@ -86,6 +238,68 @@ static int fail(const struct sfd_profile_opts *opts, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(opts->errbuf, opts->errbuf_len, fmt, ap);
 	va_end(ap);
+	return 0;
+}
+
+/*
+ * Next character of a field name folded as Go's encoding/json folds it
+ * when it matches names case-insensitively: ASCII letters to lower case,
+ * U+017F (long s) to 's' and U+212A (Kelvin sign) to 'k'.  Other bytes
+ * stand for themselves.
+ */
+static int fold_next(const char **s)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+
+	if (p[0] == 0xc5 && p[1] == 0xbf) {
+		*s += 2;
+		return 's';
+	}
+	if (p[0] == 0xe2 && p[1] == 0x84 && p[2] == 0xaa) {
+		*s += 3;
+		return 'k';
+	}
+	*s += 1;
+	return tolower(p[0]);
+}
+
+static bool fold_equal(const char *a, const char *b)
+{
+	int ca, cb;
+
+	do {
+		ca = *a ? fold_next(&a) : 0;
+		cb = *b ? fold_next(&b) : 0;
+	} while (ca && ca == cb);
+	return ca == cb;
+}
+
+/*
+ * Go's encoding/json (runc, moby) would take "DefaultAction" for
+ * "defaultAction".  libsfd does not guess: a member whose name differs
+ * from a field only by case is an error naming both; other unknown
+ * members ("comment", extensions) are ignored, as Go ignores them.
+ */
+static int check_keys(struct loader *l, json_object *obj, const char *where,
+		      const char *const *known)
+{
+	json_object_object_foreach(obj, key, val) {
+		const char *const *k;
+		bool exact = false;
+
+		(void)val;
+		for (k = known; *k && !exact; k++)
+			exact = !strcmp(*k, key);
+		if (exact)
+			continue;
+		for (k = known; *k; k++) {
+			if (fold_equal(*k, key)) {
+				fail(l->opts, "%s: member \"%s\" is not \"%s\": field names are case-sensitive",
+				     where, key, *k);
+				return -EINVAL;
+			}
+		}
+	}
 	return 0;
 }
 
@@ -124,6 +338,20 @@ static int get_u64(struct loader *l, json_object *obj, const char *where,
 	*out = json_object_get_uint64(v);
 	*present = true;
 	return 0;
+}
+
+/* An optional errno: at most SFD_MAX_ERRNO, which the kernel clamps to. */
+static int get_errno(struct loader *l, json_object *obj, const char *where,
+		     const char *key, bool *present, __u64 *out)
+{
+	int ret = get_u64(l, obj, where, key, present, out);
+
+	if (!ret && *present && *out > SFD_MAX_ERRNO) {
+		fail(l->opts, "%s.%s: %llu out of range (0 to %d)", where, key,
+		     (unsigned long long)*out, SFD_MAX_ERRNO);
+		return -EINVAL;
+	}
+	return ret;
 }
 
 /* Every element of @arr must be a string. */
@@ -186,11 +414,6 @@ static int action_of(struct loader *l, const char *where, const char *name,
 {
 	__u32 e = has_errno ? (__u32)err : EPERM;
 
-	if (has_errno && err > 0xffff) {
-		fail(l->opts, "%s: errnoRet %llu out of range", where,
-		     (unsigned long long)err);
-		return -EINVAL;
-	}
 	if (!strcmp(name, "SCMP_ACT_KILL"))
 		*out = SCMP_ACT_KILL;
 	else if (!strcmp(name, "SCMP_ACT_KILL_THREAD"))
@@ -261,6 +484,7 @@ static __u32 resolve_scmp_arch(const char *name)
 static int add_arch(struct loader *l, const char *where, const char *name)
 {
 	__u32 tok = resolve_scmp_arch(name);
+	unsigned int i;
 	int ret;
 
 	if (!tok) {
@@ -273,6 +497,16 @@ static int add_arch(struct loader *l, const char *where, const char *name)
 		     name, strerror(-ret));
 		return ret;
 	}
+	/* runc's -ENOSYS prefix covers the architectures a profile names. */
+	for (i = 0; i < l->narches; i++)
+		if (l->arches[i].token == tok)
+			return 0;
+	if (l->narches == SFD_PROFILE_MAX_ARCHES) {
+		fail(l->opts, "%s: more than %d architectures", where,
+		     SFD_PROFILE_MAX_ARCHES);
+		return -E2BIG;
+	}
+	l->arches[l->narches++].token = tok;
 	return 0;
 }
 
@@ -314,7 +548,9 @@ static int add_arches(struct loader *l, json_object *root)
 			fail(l->opts, "%s: expected object", where);
 			return -EINVAL;
 		}
-		ret = get_member(l, ent, where, "architecture", json_type_string, &a);
+		ret = check_keys(l, ent, where, archmap_keys);
+		if (!ret)
+			ret = get_member(l, ent, where, "architecture", json_type_string, &a);
 		if (ret)
 			return ret;
 		if (!a) {
@@ -358,10 +594,14 @@ static int rule_applies(struct loader *l, json_object *rule, const char *where,
 		char w[96];
 
 		ret = get_member(l, rule, where, keys[k], json_type_object, &f);
-		if (ret || !f)
+		if (ret)
+			return ret;
+		if (!f)
 			continue;
 		snprintf(w, sizeof(w), "%s.%s", where, keys[k]);
-		ret = get_member(l, f, w, "arches", json_type_array, &arches);
+		ret = check_keys(l, f, w, filter_keys);
+		if (!ret)
+			ret = get_member(l, f, w, "arches", json_type_array, &arches);
 		if (!ret && arches)
 			ret = check_strings(l, arches, w, "arches");
 		if (!ret)
@@ -403,15 +643,12 @@ static int rule_applies(struct loader *l, json_object *rule, const char *where,
 	return ret;
 }
 
+/* @name is new (note_name() saw to that): append it to the skipped list. */
 static int note_skipped(struct loader *l, const char *name)
 {
 	struct sfd_profile *p = l->p;
 	char **grown;
-	int i;
 
-	for (i = 0; i < p->nskipped; i++)
-		if (!strcmp(p->skipped[i], name))
-			return 0;
 	if (p->nskipped + 1 >= l->skipped_cap) {
 		int cap = l->skipped_cap ? l->skipped_cap * 2 : 16;
 
@@ -425,6 +662,81 @@ static int note_skipped(struct loader *l, const char *name)
 	if (!p->skipped[p->nskipped])
 		return -ENOMEM;
 	p->skipped[++p->nskipped] = NULL;
+	return 0;
+}
+
+/*
+ * First sight of syscall @sc (@nr: its native number or __NR_SCMP_ERROR):
+ * raise each named architecture's largest number for the -ENOSYS prefix,
+ * and list it as skipped if libseccomp does not know it.
+ */
+static int note_name(struct loader *l, const char *sc, int nr)
+{
+	unsigned int i;
+	int ret = hset_add(&l->names, sc);
+
+	if (ret <= 0)
+		return ret;
+	for (i = 0; i < l->narches; i++) {
+		int anr = seccomp_syscall_resolve_name_arch(l->arches[i].token, sc);
+
+		/* Negative: unknown, or one of libseccomp's pseudo-syscalls. */
+		if (anr > l->arches[i].max_nr)
+			l->arches[i].max_nr = anr;
+	}
+	return nr == __NR_SCMP_ERROR ? note_skipped(l, sc) : 0;
+}
+
+/* Give libseccomp one rule unless the very same one was given already. */
+static int add_once(struct loader *l, int nr, __u32 act, bool or_args,
+		    unsigned int ncmp, const struct scmp_arg_cmp *cmp)
+{
+	struct rule_key key;
+	int ret;
+
+	memset(&key, 0, sizeof(key));
+	key.nr = nr;
+	key.action = act;
+	key.ncmp = ncmp;
+	key.or_args = or_args;
+	if (ncmp)
+		memcpy(key.cmp, cmp, ncmp * sizeof(*cmp));
+	ret = hset_add(&l->rules, &key);
+	if (ret <= 0)
+		return ret;
+	l->rules_added++;
+	return seccomp_rule_add_array(l->ctx, act, nr, ncmp, ncmp ? cmp : NULL);
+}
+
+/* The names of a rule: "names", or the older single "name", not both. */
+static int check_names(struct loader *l, const char *where, json_object *names,
+		       json_object *name)
+{
+	size_t i, n;
+
+	if (names && name) {
+		fail(l->opts, "%s: both \"name\" and \"names\"; use \"names\"", where);
+		return -EINVAL;
+	}
+	if (!names && !name) {
+		fail(l->opts, "%s: neither names nor name", where);
+		return -EINVAL;
+	}
+	if (name && !*json_object_get_string(name)) {
+		fail(l->opts, "%s.name: empty syscall name", where);
+		return -EINVAL;
+	}
+	n = names ? json_object_array_length(names) : 0;
+	if (names && !n) {
+		fail(l->opts, "%s.names: empty list", where);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		if (!*json_object_get_string(json_object_array_get_idx(names, i))) {
+			fail(l->opts, "%s.names[%zu]: empty syscall name", where, i);
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
@@ -451,7 +763,9 @@ static int parse_args(struct loader *l, json_object *args, const char *where,
 			fail(l->opts, "%s: expected object", w);
 			return -EINVAL;
 		}
-		ret = get_u64(l, a, w, "index", &has_idx, &idx);
+		ret = check_keys(l, a, w, arg_keys);
+		if (!ret)
+			ret = get_u64(l, a, w, "index", &has_idx, &idx);
 		if (!ret)
 			ret = get_u64(l, a, w, "value", &has_val, &val);
 		if (!ret)
@@ -498,7 +812,9 @@ static int add_rule(struct loader *l, json_object *rule, size_t ri)
 		fail(l->opts, "%s: expected object", where);
 		return -EINVAL;
 	}
-	ret = get_member(l, rule, where, "names", json_type_array, &names);
+	ret = check_keys(l, rule, where, rule_keys);
+	if (!ret)
+		ret = get_member(l, rule, where, "names", json_type_array, &names);
 	if (!ret && names)
 		ret = check_strings(l, names, where, "names");
 	if (!ret)
@@ -506,7 +822,7 @@ static int add_rule(struct loader *l, json_object *rule, size_t ri)
 	if (!ret)
 		ret = get_member(l, rule, where, "action", json_type_string, &action);
 	if (!ret)
-		ret = get_u64(l, rule, where, "errnoRet", &has_err, &err);
+		ret = get_errno(l, rule, where, "errnoRet", &has_err, &err);
 	if (!ret)
 		ret = get_member(l, rule, where, "args", json_type_array, &args);
 	if (ret)
@@ -515,19 +831,16 @@ static int add_rule(struct loader *l, json_object *rule, size_t ri)
 		fail(l->opts, "%s.action: missing", where);
 		return -EINVAL;
 	}
-	if (!names && !name) {
-		fail(l->opts, "%s: neither names nor name", where);
-		return -EINVAL;
-	}
-	ret = action_of(l, where, json_object_get_string(action), has_err, err, &act);
+	ret = check_names(l, where, names, name);
+	if (!ret)
+		ret = action_of(l, where, json_object_get_string(action), has_err, err, &act);
 	if (!ret && args)
 		ret = parse_args(l, args, where, cmp, &ncmp, &or_args);
 	if (!ret)
 		ret = rule_applies(l, rule, where, &applies);
 	if (ret)
 		return ret;
-	/* A rule repeating the default action changes nothing (runc skips it). */
-	if (!applies || act == l->default_action)
+	if (!applies)
 		return 0;
 
 	n = names ? json_object_array_length(names) : 0;
@@ -537,18 +850,22 @@ static int add_rule(struct loader *l, json_object *rule, size_t ri)
 			json_object_get_string(name);
 		int nr = seccomp_syscall_resolve_name(sc);
 
-		if (nr == __NR_SCMP_ERROR) {
-			ret = note_skipped(l, sc);
-			if (ret)
-				return ret;
+		/* Every name counts, as every entry of runc's list does. */
+		l->entries++;
+		ret = note_name(l, sc, nr);
+		if (ret)
+			return ret;
+		/* A rule repeating the default action changes nothing (runc skips it). */
+		if (nr == __NR_SCMP_ERROR || act == l->default_action)
 			continue;
-		}
 		if (or_args) {
 			for (j = 0; !ret && j < ncmp; j++)
-				ret = seccomp_rule_add_array(l->ctx, act, nr, 1, &cmp[j]);
+				ret = add_once(l, nr, act, true, 1, &cmp[j]);
 		} else {
-			ret = seccomp_rule_add_array(l->ctx, act, nr, ncmp, ncmp ? cmp : NULL);
+			ret = add_once(l, nr, act, false, ncmp, cmp);
 		}
+		if (ret == -ENOMEM)
+			return ret;
 		if (ret) {
 			fail(l->opts, "%s: libseccomp rejected the rule for \"%s\": %s",
 			     where, sc, strerror(-ret));
@@ -558,12 +875,15 @@ static int add_rule(struct loader *l, json_object *rule, size_t ri)
 	return 0;
 }
 
-/* Read back what seccomp_export_bpf() writes. */
-static int export_bpf(struct loader *l)
+/*
+ * Read back what seccomp_export_bpf() writes, after the -ENOSYS prefix
+ * (@pre, @npre instructions, possibly none).
+ */
+static int export_bpf(struct loader *l, const struct sock_filter *pre, unsigned int npre)
 {
 	struct sock_filter *insns = NULL;
 	struct stat st;
-	size_t off = 0;
+	size_t off = 0, total;
 	int fd, ret;
 
 	fd = memfd_create("libsfd-bpf", MFD_CLOEXEC);
@@ -582,20 +902,23 @@ static int export_bpf(struct loader *l)
 		ret = -EIO;
 		goto out;
 	}
-	if ((size_t)st.st_size / sizeof(*insns) > BPF_MAXINSNS) {
+	total = npre + (size_t)st.st_size / sizeof(*insns);
+	if (total > BPF_MAXINSNS) {
 		fail(l->opts, "filter has %zu instructions, more than %d",
-		     (size_t)st.st_size / sizeof(*insns), BPF_MAXINSNS);
+		     total, BPF_MAXINSNS);
 		ret = -E2BIG;
 		goto out;
 	}
-	insns = malloc((size_t)st.st_size);
+	insns = malloc(total * sizeof(*insns));
 	if (!insns) {
 		ret = -ENOMEM;
 		goto out;
 	}
+	if (npre)
+		memcpy(insns, pre, npre * sizeof(*pre));
 	while (off < (size_t)st.st_size) {
-		ssize_t n = pread(fd, (char *)insns + off, (size_t)st.st_size - off,
-				  (off_t)off);
+		ssize_t n = pread(fd, (char *)(insns + npre) + off,
+				  (size_t)st.st_size - off, (off_t)off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -607,16 +930,115 @@ static int export_bpf(struct loader *l)
 		off += (size_t)n;
 	}
 	l->p->prog.filter = insns;
-	l->p->prog.len = (unsigned short)((size_t)st.st_size / sizeof(*insns));
+	l->p->prog.len = (unsigned short)total;
 	ret = 0;
 out:
 	close(fd);
 	return ret;
 }
 
+/* "flags": names runc knows, kept for sfd_profile_create(). */
+static int parse_flags(struct loader *l, json_object *root)
+{
+	json_object *list;
+	size_t i, j, n;
+	int ret;
+
+	ret = get_member(l, root, "profile", "flags", json_type_array, &list);
+	if (!ret && list)
+		ret = check_strings(l, list, "profile", "flags");
+	if (ret || !list)
+		return ret;
+	n = json_object_array_length(list);
+	for (i = 0; i < n; i++) {
+		const char *f = json_object_get_string(json_object_array_get_idx(list, i));
+
+		for (j = 0; j < sizeof(filter_flags) / sizeof(filter_flags[0]); j++)
+			if (!strcmp(filter_flags[j].name, f))
+				break;
+		if (j == sizeof(filter_flags) / sizeof(filter_flags[0])) {
+			fail(l->opts, "profile.flags[%zu]: unknown flag \"%s\"", i, f);
+			return -EINVAL;
+		}
+		l->p->flags |= filter_flags[j].flag;
+	}
+	return 0;
+}
+
+/* "listenerPath" and "listenerMetadata": kept as given, for the manager. */
+static int parse_listener(struct loader *l, json_object *root)
+{
+	json_object *path, *meta;
+	int ret;
+
+	ret = get_member(l, root, "profile", "listenerPath", json_type_string, &path);
+	if (!ret)
+		ret = get_member(l, root, "profile", "listenerMetadata", json_type_string, &meta);
+	if (ret)
+		return ret;
+	if (path && *json_object_get_string(path)) {
+		l->p->listener_path = strdup(json_object_get_string(path));
+		if (!l->p->listener_path)
+			return -ENOMEM;
+	}
+	if (meta && *json_object_get_string(meta)) {
+		l->p->listener_metadata = strdup(json_object_get_string(meta));
+		if (!l->p->listener_metadata)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * The digest: SHA-256 over a version string, the filter flags and the
+ * program, all in little-endian.  Equal digests mean sfd_profile_create()
+ * makes the same kernel object, whatever profile text produced it.
+ */
+static int compute_digest(struct sfd_profile *p)
+{
+	static const char tag[] = "libsfd profile digest 1";
+	size_t len = sizeof(tag) + 8 + (size_t)p->prog.len * 8, off = sizeof(tag);
+	unsigned char *buf = malloc(len);
+	unsigned int i;
+
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, tag, sizeof(tag));
+#define PUT(v, n) do {							\
+		unsigned int _b;					\
+		for (_b = 0; _b < (n); _b++)				\
+			buf[off++] = (unsigned char)((v) >> (8 * _b));	\
+	} while (0)
+	PUT(p->flags, 4);
+	PUT(p->prog.len, 4);
+	for (i = 0; i < p->prog.len; i++) {
+		const struct sock_filter *f = &p->prog.filter[i];
+
+		PUT(f->code, 2);
+		PUT(f->jt, 1);
+		PUT(f->jf, 1);
+		PUT(f->k, 4);
+	}
+#undef PUT
+	sfd__sha256(buf, len, p->digest);
+	free(buf);
+	return 0;
+}
+
+/* runc's patchbpf: no prefix for a permissive default or an ENOSYS one. */
+static bool wants_enosys_prefix(const struct loader *l)
+{
+	__u32 act = l->default_action & SECCOMP_RET_ACTION_FULL;
+
+	return !l->default_enosys && act != SECCOMP_RET_ALLOW &&
+	       act != SECCOMP_RET_LOG && act != SECCOMP_RET_TRACE;
+}
+
 static int build(struct loader *l, json_object *root)
 {
 	json_object *defact, *rules;
+	struct sock_filter *pre = NULL;
+	unsigned int npre = 0;
 	bool has_err;
 	__u64 err = 0;
 	__u32 native;
@@ -627,9 +1049,11 @@ static int build(struct loader *l, json_object *root)
 		fail(l->opts, "profile: expected a JSON object");
 		return -EINVAL;
 	}
-	ret = get_member(l, root, "profile", "defaultAction", json_type_string, &defact);
+	ret = check_keys(l, root, "profile", root_keys);
 	if (!ret)
-		ret = get_u64(l, root, "profile", "defaultErrnoRet", &has_err, &err);
+		ret = get_member(l, root, "profile", "defaultAction", json_type_string, &defact);
+	if (!ret)
+		ret = get_errno(l, root, "profile", "defaultErrnoRet", &has_err, &err);
 	if (!ret)
 		ret = get_member(l, root, "profile", "syscalls", json_type_array, &rules);
 	if (ret)
@@ -640,6 +1064,16 @@ static int build(struct loader *l, json_object *root)
 	}
 	ret = action_of(l, "profile.defaultAction", json_object_get_string(defact),
 			has_err, err, &l->default_action);
+	if (ret)
+		return ret;
+	if (l->default_action == SCMP_ACT_NOTIFY) {
+		fail(l->opts, "profile.defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
+		return -EINVAL;
+	}
+	l->default_enosys = has_err && err == ENOSYS;
+	ret = parse_flags(l, root);
+	if (!ret)
+		ret = parse_listener(l, root);
 	if (ret)
 		return ret;
 
@@ -670,13 +1104,30 @@ static int build(struct loader *l, json_object *root)
 		if (ret)
 			return ret;
 	}
-	return export_bpf(l);
+	/*
+	 * runc's binary tree past 32 entries.  Not with no rule at all:
+	 * libseccomp up to 2.5.4 generates a wrong tree for an empty filter.
+	 */
+	if (l->entries > SFD_PROFILE_TREE_MIN && l->rules_added)
+		/* As runc: a libseccomp without it builds the linear list. */
+		(void)seccomp_attr_set(l->ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	if (wants_enosys_prefix(l)) {
+		ret = sfd__enosys_prefix(l->arches, l->narches, &pre, &npre);
+		if (ret)
+			return ret;
+	}
+	ret = export_bpf(l, pre, npre);
+	free(pre);
+	return ret ? ret : compute_digest(l->p);
 }
 
 static int load_buf(const char *buf, size_t len,
 		    const struct sfd_profile_opts *opts, struct sfd_profile **out)
 {
-	struct loader l = { .opts = opts };
+	struct loader l = {
+		.opts = opts,
+		.rules = { .key_size = sizeof(struct rule_key) },
+	};
 	struct json_tokener *tok = NULL;
 	json_object *root = NULL;
 	struct utsname uts;
@@ -758,6 +1209,8 @@ static int load_buf(const char *buf, size_t len,
 out:
 	if (l.ctx)
 		seccomp_release(l.ctx);
+	hset_free(&l.rules);
+	hset_free(&l.names);
 	sfd_profile_free(l.p);
 	json_object_put(root);
 	json_tokener_free(tok);
@@ -774,11 +1227,24 @@ int sfd_profile_load_oci_buf(const char *buf, size_t len,
 	return ret;
 }
 
+static const char *file_kind(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFDIR: return "a directory";
+	case S_IFIFO: return "a FIFO";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFSOCK: return "a socket";
+	default: return "not a file";
+	}
+}
+
 int sfd_profile_load_oci(const char *path, const struct sfd_profile_opts *opts,
 			 struct sfd_profile **out)
 {
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
+	struct stat st;
 	int saved = errno, fd, ret;
 
 	if (opts && !sfd__opts_valid(opts, opts->sz, sizeof(*opts)))
@@ -789,11 +1255,22 @@ int sfd_profile_load_oci(const char *path, const struct sfd_profile_opts *opts,
 		fail(opts, "no path or no result pointer");
 		return -EINVAL;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		ret = -errno;
 		fail(opts, "%s: %s", path, strerror(-ret));
 		goto out;
+	}
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		fail(opts, "%s: %s", path, strerror(-ret));
+		goto out_close;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		fail(opts, "%s: not a regular file (%s)", path, file_kind(st.st_mode));
+		goto out_close;
 	}
 	for (;;) {
 		ssize_t n;
@@ -855,7 +1332,30 @@ int sfd_profile_create(const struct sfd_profile *p, unsigned int flags)
 {
 	if (!p)
 		return -EINVAL;
-	return sfd_create(&p->prog, flags);
+	return sfd_create(&p->prog, p->flags | flags);
+}
+
+int sfd_profile_flags(const struct sfd_profile *p)
+{
+	return p ? (int)p->flags : -EINVAL;
+}
+
+const char *sfd_profile_listener_path(const struct sfd_profile *p)
+{
+	return p ? p->listener_path : NULL;
+}
+
+const char *sfd_profile_listener_metadata(const struct sfd_profile *p)
+{
+	return p ? p->listener_metadata : NULL;
+}
+
+int sfd_profile_digest(const struct sfd_profile *p, __u8 digest[SFD_PROFILE_DIGEST_SIZE])
+{
+	if (!p || !digest)
+		return -EINVAL;
+	memcpy(digest, p->digest, SFD_PROFILE_DIGEST_SIZE);
+	return 0;
 }
 
 int sfd_profile_skipped(const struct sfd_profile *p, const char *const **names)
@@ -879,5 +1379,7 @@ void sfd_profile_free(struct sfd_profile *p)
 		free(p->skipped[i]);
 	free(p->skipped);
 	free(p->prog.filter);
+	free(p->listener_path);
+	free(p->listener_metadata);
 	free(p);
 }
