@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
+#include <linux/audit.h>
 #include <seccomp.h>
 
 #include "internal.h"
@@ -1085,9 +1086,10 @@ static int build(struct loader *l, json_object *root)
 	}
 	native = seccomp_arch_native();
 	if (l->arch != native) {
-		ret = seccomp_arch_add(l->ctx, l->arch);
+		/* Native first: libseccomp refuses to mix byte orders. */
+		ret = seccomp_arch_remove(l->ctx, native);
 		if (!ret)
-			ret = seccomp_arch_remove(l->ctx, native);
+			ret = seccomp_arch_add(l->ctx, l->arch);
 		if (ret) {
 			fail(l->opts, "cannot build for arch 0x%x: %s", l->arch,
 			     strerror(-ret));
@@ -1115,6 +1117,15 @@ static int build(struct loader *l, json_object *root)
 		ret = sfd__enosys_prefix(l->arches, l->narches, &pre, &npre);
 		if (ret)
 			return ret;
+		/*
+		 * libseccomp writes the program in the byte order of its
+		 * architectures (s390x: big-endian, even on x86_64).
+		 */
+		if (!(l->arch & __AUDIT_ARCH_LE) != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__))
+			for (i = 0; i < npre; i++) {
+				pre[i].code = __builtin_bswap16(pre[i].code);
+				pre[i].k = __builtin_bswap32(pre[i].k);
+			}
 	}
 	ret = export_bpf(l, pre, npre);
 	free(pre);
