@@ -5,7 +5,7 @@
 #   make check KVER=7.2  one kernel only (any target takes KVER; default 6.12;
 #                      KSRC=tree also means one kernel)
 #   make check DEBUG=1 same on the debug kernel (KASAN, lockdep, kmemleak, UBSAN)
-#   make demo          boot the patched kernel and run scripts/demo/smoke.c
+#   make demo          a container manager's day with sfdctl, in the VM (mk/demo.mk)
 #   make gates         checkpatch --strict, each patch builds, sparse/W=1 deltas
 #   make bench         detached vs per-container filters, TCG and icount (docs/benchmarks.md)
 #
@@ -91,8 +91,8 @@ TEST_CFLAGS ?= -O2 -g -Wall -static -Wl,-no-as-needed
 TEST_LIBS := -lseccomp -luring -ljson-c -lcap -lpthread
 
 .PHONY: all deps kernel-source kernel-tree kernel-config kernel kernel-locked headers tests kselftests \
-        selftests libsfd demo-bin check check-all check-one check-kernel host-check \
-        vm-check demo export-patches gates bench clean distclean help
+        selftests libsfd check check-all check-one check-kernel host-check \
+        vm-check export-patches gates bench clean distclean help
 
 all: kernel tests
 
@@ -198,10 +198,6 @@ selftests: headers libsfd
 		CC="$(TEST_CC)" LIST=$(TESTS)/selftests.list; \
 	fi
 
-demo-bin: headers
-	@mkdir -p $(BUILD)/demo$(KSFX)
-	@$(TEST_CC) $(TEST_CFLAGS) -I$(HDRS) -I$(REPO)/uapi -o $(BUILD)/demo$(KSFX)/smoke $(REPO)/scripts/demo/smoke.c
-
 tests: kselftests selftests $(TEST_TARGETS)
 
 # ---------------------------------------------------------------- check
@@ -269,12 +265,6 @@ vm-check:
 	  --tests $(TESTBIN) --log $(KRESULTS)/vm.log \
 	  --file $(REPO)/scripts/guest-run-tests:/bin/run-tests \
 	  -- run-tests $$(cat $(TESTS)/*.list) || true
-
-# ---------------------------------------------------------------- demo
-demo: kernel demo-bin
-	@if $(base_only); then echo "demo: $(BASE_ONLY_MSG)" >&2; exit 1; fi
-	@BZIMAGE=$(BZIMAGE) $(REPO)/scripts/vm-run $(VMFLAGS) --tests $(TESTBIN) \
-	  --file $(BUILD)/demo$(KSFX)/smoke:/bin/smoke -- smoke
 
 # ---------------------------------------------------------------- gates
 # The kernel series' quality gates, on kernel-patches/KVER/ in a worktree of
