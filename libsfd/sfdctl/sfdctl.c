@@ -106,7 +106,7 @@ static const char usage_text[] =
 "        and gid as 0, \"0 UID 1\", as unshare -r);\n"
 "        --time: say how long it took to have the command under the filter;\n"
 "        --ready-fd N: write the command's pid to fd N once it runs\n"
-"  attach SOURCE PID [--thread]\n"
+"  attach SOURCE PID [--thread] [--time]\n"
 "        attach the filter to a running process, every thread of it (a process\n"
 "        pidfd, all or none); --thread: that one thread only\n"
 "  info (--fd N | --pid PID | SOURCE)\n"
@@ -718,12 +718,89 @@ static int parse_ns(const char *list, __u64 *flags)
 	return ret;
 }
 
-static double now_us(void)
-{
+/*
+ * run --time.  Intervals come from CLOCK_MONOTONIC_RAW, unless that clock
+ * is coarse (a VM without a usable clocksource runs it on jiffies, 4 ms
+ * steps): then from the TSC, at the rate $SFDCTL_TSC_MHZ says or, without
+ * it, a rate measured against CLOCK_MONOTONIC_RAW over 200 ms, edge to
+ * edge of its steps; the line printed says which.
+ */
+struct stopwatch {
 	struct timespec ts;
+	__u64 tsc;
+};
 
-	clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+#if defined(__x86_64__) || defined(__i386__)
+static __u64 read_tsc(void)
+{
+	__u32 lo, hi;
+
+	__asm__ __volatile__("lfence; rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
+	return ((__u64)hi << 32) | lo;
+}
+#define HAVE_TSC 1
+#else
+static __u64 read_tsc(void)
+{
+	return 0;
+}
+#define HAVE_TSC 0
+#endif
+
+static double ts_us(const struct timespec *ts)
+{
+	return (double)ts->tv_sec * 1e6 + (double)ts->tv_nsec / 1e3;
+}
+
+static void sw_start(struct stopwatch *sw)
+{
+	clock_gettime(CLOCK_MONOTONIC_RAW, &sw->ts);
+	sw->tsc = read_tsc();
+}
+
+/* TSC ticks per microsecond, measured over >= @ms of the coarse clock. */
+static double tsc_calibrate(int ms)
+{
+	struct timespec a, b;
+	__u64 t0, t1;
+	double m0;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &a);
+	do
+		clock_gettime(CLOCK_MONOTONIC_RAW, &b);
+	while (b.tv_sec == a.tv_sec && b.tv_nsec == a.tv_nsec);
+	t0 = read_tsc();
+	m0 = ts_us(&b);
+	do {
+		a = b;
+		clock_gettime(CLOCK_MONOTONIC_RAW, &b);
+	} while (ts_us(&b) - m0 < ms * 1e3 || (b.tv_sec == a.tv_sec && b.tv_nsec == a.tv_nsec));
+	t1 = read_tsc();
+	return (double)(t1 - t0) / (ts_us(&b) - m0);
+}
+
+/* Microseconds since sw_start(); *@how says how they were measured. */
+static double sw_elapsed_us(const struct stopwatch *sw, char *how, size_t len)
+{
+	struct timespec now, res;
+	__u64 tsc = read_tsc();
+	const char *env = getenv("SFDCTL_TSC_MHZ");
+	double mhz;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &now);
+	if (!HAVE_TSC || clock_getres(CLOCK_MONOTONIC_RAW, &res) ||
+	    (res.tv_sec == 0 && res.tv_nsec <= 1000)) {
+		snprintf(how, len, "CLOCK_MONOTONIC_RAW");
+		return ts_us(&now) - ts_us(&sw->ts);
+	}
+	mhz = env ? strtod(env, NULL) : 0;
+	if (mhz > 0) {
+		snprintf(how, len, "TSC at %.3f MHz from SFDCTL_TSC_MHZ", mhz);
+	} else {
+		mhz = tsc_calibrate(200);
+		snprintf(how, len, "TSC at %.3f MHz, measured against CLOCK_MONOTONIC_RAW", mhz);
+	}
+	return (double)(tsc - sw->tsc) / mhz;
 }
 
 static int wait_status(int pidfd, pid_t pid)
@@ -817,7 +894,7 @@ static const char *find_program(const char *cmd, char *buf, size_t len)
  * and wait for it.  Returns the exit status to pass on.
  */
 static int spawn_and_wait(char **argv, int fd, const struct sock_fprog *prog,
-			  const struct run_opts *ro, double t_start)
+			  const struct run_opts *ro, const struct stopwatch *sw)
 {
 	SFD_OPTS(sfd_spawn_opts, so, .clone_flags = ro->clone_flags, .prog = prog);
 	char buf[PATH_MAX];
@@ -840,10 +917,14 @@ static int spawn_and_wait(char **argv, int fd, const struct sock_fprog *prog,
 		return pidfd == -ENOENT ? 127 : (pidfd == -EACCES || pidfd == -ENOEXEC) ?
 			126 : EXIT_RUN_FAIL;
 	}
-	if (ro->time)
-		fprintf(stderr, "sfdctl: run: under the filter in %.1f us (%s)\n",
-			now_us() - t_start, prog ? "compile + load in the child" :
-			"attach the detached fd by pidfd");
+	if (ro->time) {
+		char how[96];
+		double us = sw_elapsed_us(sw, how, sizeof(how));
+
+		fprintf(stderr, "sfdctl: run: under the filter in %.1f us (%s; %s)\n", us,
+			prog ? "compile + load in the child" : "attach the detached fd by pidfd",
+			how);
+	}
 	if (fd >= 0)
 		close(fd);
 	if (ready_pid(ro->ready_fd, pid) < 0) {
@@ -859,7 +940,8 @@ static int spawn_and_wait(char **argv, int fd, const struct sock_fprog *prog,
  * that setns() needs: the pid namespace applies to its children), becomes
  * the namespace's root, and spawns the command there under the filter.
  */
-static int run_joined(char **argv, int fd, const struct run_opts *ro, double t0)
+static int run_joined(char **argv, int fd, const struct run_opts *ro,
+		      const struct stopwatch *sw)
 {
 	int tpidfd, flags, status;
 	pid_t child, parent;
@@ -895,7 +977,7 @@ static int run_joined(char **argv, int fd, const struct run_opts *ro, double t0)
 		}
 		close(tpidfd);
 		inner.clone_flags = 0;
-		_exit(spawn_and_wait(argv, fd, NULL, &inner, t0));
+		_exit(spawn_and_wait(argv, fd, NULL, &inner, sw));
 	}
 	close(tpidfd);
 	if (fd >= 0)
@@ -926,7 +1008,7 @@ static int cmd_run(int argc, char **argv)
 	struct sfd_profile *p = NULL;
 	char map[64], gmap[64];
 	int c, ret, fd, rc;
-	double t0;
+	struct stopwatch sw;
 
 	while ((c = getopt_long(argc, argv, "+s:n:p:N:j:ltr:u:h", lo, NULL)) != -1) {
 		switch (c) {
@@ -982,12 +1064,12 @@ static int cmd_run(int argc, char **argv)
 		ro.uid_map = map;
 	}
 
-	t0 = now_us();
+	sw_start(&sw);
 	if (ro.load) {
 		/* The classic way, for comparison: compile here, load in the child. */
 		if (load_profile(src.profile, &p) < 0)
 			return EXIT_RUN_FAIL;
-		rc = spawn_and_wait(argv, -1, sfd_profile_prog(p), &ro, t0);
+		rc = spawn_and_wait(argv, -1, sfd_profile_prog(p), &ro, &sw);
 		sfd_profile_free(p);
 		return rc;
 	}
@@ -995,9 +1077,9 @@ static int cmd_run(int argc, char **argv)
 	if (fd < 0)
 		return EXIT_RUN_FAIL;
 	if (ro.join)
-		return run_joined(argv, fd, &ro, t0);
-	t0 = now_us();
-	return spawn_and_wait(argv, fd, NULL, &ro, t0);
+		return run_joined(argv, fd, &ro, &sw);
+	sw_start(&sw);
+	return spawn_and_wait(argv, fd, NULL, &ro, &sw);
 }
 
 /* ---- attach ------------------------------------------------------------ */
@@ -1009,11 +1091,13 @@ static int cmd_attach(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "thread", no_argument, NULL, 't' },
+		{ "time", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct source src = { .fd = -1 };
-	bool thread = false;
+	struct stopwatch sw;
+	bool thread = false, timed = false;
 	pid_t pid;
 	int c, ret, fd;
 
@@ -1023,6 +1107,7 @@ static int cmd_attach(int argc, char **argv)
 		case 'n': src.name = optarg; break;
 		case 'p': src.profile = optarg; break;
 		case 't': thread = true; break;
+		case 'T': timed = true; break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -1041,7 +1126,15 @@ static int cmd_attach(int argc, char **argv)
 	fd = source_fd(&src);
 	if (fd < 0)
 		return EXIT_FAIL;
+	sw_start(&sw);
 	ret = thread ? sfd_attach_tid(pid, fd, 0) : sfd_attach_pid(pid, fd, 0);
+	if (timed && ret == 0) {
+		char how[96];
+		double us = sw_elapsed_us(&sw, how, sizeof(how));
+
+		fprintf(stderr, "sfdctl: attach: under the filter in %.1f us "
+			"(pidfd_open + attach; %s)\n", us, how);
+	}
 	close(fd);
 	if (ret < 0) {
 		const char *why = estr(ret);
