@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <linux/seccomp.h>
 #include <math.h>
+#include <seccomp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -23,6 +24,24 @@
 #endif
 
 double ns_per_tick = NAN;
+
+/*
+ * libsfd builds a profile of more than 32 syscalls as runc does, with
+ * libseccomp's binary tree (SCMP_FLTATR_CTL_OPTIMIZE = 2).  For the
+ * hot-path comparison the bench also wants libseccomp's default linear
+ * program of the same profile: sfd-scenarios is linked with
+ * -Wl,--wrap=seccomp_attr_set, and while build_linear is set the
+ * optimisation request is dropped.
+ */
+int build_linear;
+int __real_seccomp_attr_set(scmp_filter_ctx ctx, enum scmp_filter_attr attr, uint32_t value);
+int __wrap_seccomp_attr_set(scmp_filter_ctx ctx, enum scmp_filter_attr attr, uint32_t value);
+int __wrap_seccomp_attr_set(scmp_filter_ctx ctx, enum scmp_filter_attr attr, uint32_t value)
+{
+	if (build_linear && attr == SCMP_FLTATR_CTL_OPTIMIZE)
+		return 0;
+	return __real_seccomp_attr_set(ctx, attr, value);
+}
 
 void die(const char *fmt, ...)
 {

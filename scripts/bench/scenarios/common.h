@@ -23,8 +23,8 @@ struct scen {
 	char *json;		/* the profile, in memory */
 	size_t json_len;
 	struct sfd_profile *prof;	/* built by the manager */
-	/* the same profile as libseccomp's binary tree (runc); NULL: none */
-	struct sfd_profile *tree;
+	/* the same profile as libseccomp's default linear program */
+	struct sfd_profile *linear;
 };
 
 /* ---- clock: user-space TSC, converted with a known rate ---- */
@@ -37,6 +37,8 @@ static inline uint64_t now_ticks(void)
 }
 
 extern double ns_per_tick;
+/* set: profiles built meanwhile stay linear (see common.c) */
+extern int build_linear;
 static inline double ticks_ns(uint64_t dt)
 {
 	return (double)dt * ns_per_tick;

@@ -4,10 +4,13 @@
  * per way the filter got there:
  *
  *   unfiltered   no filter
- *   B            the program loaded by the task (SECCOMP_SET_MODE_FILTER)
+ *   B            the profile as libsfd builds it, which is as runc builds
+ *                it (libseccomp's binary tree, SCMP_FLTATR_CTL_OPTIMIZE
+ *                = 2, for more than 32 syscalls), loaded by the task
+ *                (SECCOMP_SET_MODE_FILTER): runc's program
  *   C            the same program as a detached filter, attached by pidfd
- *   tree_B       the profile built as runc builds it (libseccomp's binary
- *   tree_C       tree, SCMP_FLTATR_CTL_OPTIMIZE = 2), loaded / attached
+ *   linear_B     libseccomp's default linear program of the same profile
+ *   linear_C     (crun, LXC), loaded / attached
  *
  * and per syscall:
  *
@@ -33,8 +36,8 @@
 
 #include "common.h"
 
-enum { HP_NONE, HP_B, HP_C, HP_TB, HP_TC, HP__N };
-static const char *const hp_name[HP__N] = { "unfiltered", "B", "C", "tree_B", "tree_C" };
+enum { HP_NONE, HP_B, HP_C, HP_LB, HP_LC, HP__N };
+static const char *const hp_name[HP__N] = { "unfiltered", "B", "C", "linear_B", "linear_C" };
 enum { SY_ALLOWED, SY_ARGCHECK, SY_DENIED, SY__N };
 static const char *const sy_name[SY__N] = { "allowed", "argcheck", "denied" };
 
@@ -125,40 +128,35 @@ static void measure(const struct scen *s, const struct sock_fprog *load, int att
 
 void scen_hotpath(const struct scen *s)
 {
-	const struct sfd_profile *tree = s->tree;
 	double res[HP__N][SY__N];
-	int m, sy, fd, tfd = -1;
+	int m, sy, fd, lfd;
 
 	fd = sfd_profile_create(s->prof, 0);
 	if (fd < 0)
 		die("hotpath: sfd_profile_create: %s", strerror(-fd));
-	if (tree) {
-		tfd = sfd_profile_create(tree, 0);
-		if (tfd < 0)
-			die("hotpath: sfd_profile_create (tree): %s", strerror(-tfd));
-		putf(sfd_profile_prog(tree)->len, "hotpath.tree.insns");
-	}
-	putf(sfd_profile_prog(s->prof)->len, "hotpath.linear.insns");
+	lfd = sfd_profile_create(s->linear, 0);
+	if (lfd < 0)
+		die("hotpath: sfd_profile_create (linear): %s", strerror(-lfd));
+	putf(sfd_profile_prog(s->prof)->len, "hotpath.tree.insns");
+	putf(sfd_profile_prog(s->linear)->len, "hotpath.linear.insns");
 	for (m = 0; m < HP__N; m++) {
-		if ((m == HP_TB || m == HP_TC) && !tree)
-			continue;
 		switch (m) {
 		case HP_NONE: measure(s, NULL, -1, res[m]); break;
 		case HP_B: measure(s, sfd_profile_prog(s->prof), -1, res[m]); break;
 		case HP_C: measure(s, NULL, fd, res[m]); break;
-		case HP_TB: measure(s, sfd_profile_prog(tree), -1, res[m]); break;
-		case HP_TC: measure(s, NULL, tfd, res[m]); break;
+		case HP_LB: measure(s, sfd_profile_prog(s->linear), -1, res[m]); break;
+		case HP_LC: measure(s, NULL, lfd, res[m]); break;
 		}
 		for (sy = 0; sy < SY__N; sy++)
 			putf(res[m][sy], "hotpath.%s.%s_ns", hp_name[m], sy_name[sy]);
 	}
 	for (sy = 0; sy < SY__N; sy++) {
 		putf(res[HP_C][sy] / res[HP_B][sy], "hotpath.C_vs_B.%s", sy_name[sy]);
-		if (tree)
-			putf(res[HP_C][sy] / res[HP_TB][sy], "hotpath.C_vs_tree_B.%s", sy_name[sy]);
+		putf(res[HP_C][sy] / res[HP_LB][sy], "hotpath.C_vs_linear_B.%s", sy_name[sy]);
+		putf(res[HP_LC][sy] / res[HP_LB][sy], "hotpath.linear_C_vs_linear_B.%s",
+		     sy_name[sy]);
 	}
 	putf(s->iters, "hotpath.iters");
 	close(fd);
-	if (tfd >= 0)
-		close(tfd);
+	close(lfd);
 }

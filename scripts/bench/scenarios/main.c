@@ -160,8 +160,12 @@ int main(int argc, char **argv)
 		r = sfd_profile_load_oci_buf(s.json, s.json_len, &opts, &s.prof);
 		if (r)
 			die("%s: %s", argv[optind], errbuf[0] ? errbuf : strerror(-r));
+		build_linear = 1;
+		r = sfd_profile_load_oci_buf(s.json, s.json_len, &opts, &s.linear);
+		build_linear = 0;
+		if (r)
+			die("%s (linear): %s", argv[optind], errbuf[0] ? errbuf : strerror(-r));
 	}
-	s.tree = NULL;
 	ns_per_tick = 1.0 / (tpn > 0 ? tpn : calibrate(1000));
 
 	uname(&u);
@@ -170,7 +174,7 @@ int main(int argc, char **argv)
 	printf("cpus %ld\n", sysconf(_SC_NPROCESSORS_ONLN));
 	putf(1.0 / ns_per_tick, "tsc_ticks_per_ns.used");
 	putf(sfd_profile_prog(s.prof)->len, "profile.insns");
-	putf(s.tree ? 1 : 0, "profile.tree_available");
+	putf(sfd_profile_prog(s.linear)->len, "profile.linear_insns");
 	for (i = 0; i < NSCEN; i++) {
 		char key[32];
 
