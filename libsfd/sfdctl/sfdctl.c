@@ -95,8 +95,9 @@ static const char usage_text[] =
 "        compile an OCI/Docker seccomp profile into a detached filter fd and\n"
 "        print its state; with CMD, run CMD with the fd open (number in $" FD_ENV ")\n"
 "  serve --socket PATH [--ready-fd N] [NAME=]PROFILE...\n"
-"        compile each profile once and hand its fd to clients asking by name\n"
-"        or tag; SIGTERM/SIGINT end it and remove PATH\n"
+"        compile each profile once (one fd per digest) and hand its fd to\n"
+"        clients asking by name, tag or digest; SIGTERM/SIGINT end it and\n"
+"        remove PATH\n"
 "  run SOURCE [--ns LIST] [--join PID] [--time] [--ready-fd N] -- CMD ARGS...\n"
 "        start CMD held before exec, attach the filter by pidfd, let it run,\n"
 "        exit with its status.  --ns: user,pid,mnt,uts,ipc,net (new ones);\n"
@@ -194,6 +195,21 @@ static int compile_profile(const char *path, struct sfd_profile **keep)
 	return fd;
 }
 
+#define DIGEST_HEX (2 * SFD_PROFILE_DIGEST_SIZE + 1)
+
+/* The profile's digest in hex: the key a manager caches one fd by. */
+static void digest_hex(const struct sfd_profile *p, char out[DIGEST_HEX])
+{
+	__u8 d[SFD_PROFILE_DIGEST_SIZE];
+	int i;
+
+	out[0] = '\0';
+	if (sfd_profile_digest(p, d) < 0)
+		return;
+	for (i = 0; i < SFD_PROFILE_DIGEST_SIZE; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
 static void tag_hex(const struct sfd_info *info, char out[17])
 {
 	int i;
@@ -282,7 +298,7 @@ static int stash_get(const char *path, const char *name)
 	char line[STASH_LINE_MAX];
 	int s, fd, ret;
 
-	if (strchr(name, '\n') || strlen(name) >= SFD_FD_NAME_MAX) {
+	if (strchr(name, '\n') || strlen(name) >= DIGEST_HEX) {
 		err_msg("'%s': not a profile name", name);
 		return -1;
 	}
@@ -419,7 +435,7 @@ static int cmd_compile(int argc, char **argv)
 {
 	struct sfd_profile *p;
 	const char *const *skipped;
-	char num[16];
+	char num[16], digest[DIGEST_HEX];
 	int fd, n, i;
 
 	if (argc < 2 || argv[1][0] == '-')
@@ -429,7 +445,11 @@ static int cmd_compile(int argc, char **argv)
 	fd = compile_profile(argv[1], &p);
 	if (fd < 0)
 		return EXIT_FAIL;
+	digest_hex(p, digest);
 	printf("profile:  %s\n", argv[1]);
+	printf("digest:   %s\n", digest);
+	if (sfd_profile_listener_path(p))
+		printf("listenerPath: %s\n", sfd_profile_listener_path(p));
 	printf("fd:       %d\n", fd);
 	if (print_fd_info(fd, "", NULL) < 0)
 		return EXIT_FAIL;
@@ -462,6 +482,7 @@ static int cmd_compile(int argc, char **argv)
 struct stash_entry {
 	char name[SFD_FD_NAME_MAX];
 	char tag[17];
+	char digest[DIGEST_HEX];
 	int fd;
 	__u32 flags;
 };
@@ -484,8 +505,8 @@ static void serve_one(int c, const struct stash_entry *e, int n)
 
 			if (sfd_info(e[i].fd, &info) < 0)
 				continue;
-			snprintf(out, sizeof(out), "%s %s %u %u %u\n", e[i].name, e[i].tag,
-				 info.insns, info.listener, info.nodes);
+			snprintf(out, sizeof(out), "%s %s %u %u %u %s\n", e[i].name, e[i].tag,
+				 info.insns, info.listener, info.nodes, e[i].digest);
 			if (write_all(c, out, strlen(out)) < 0)
 				return;
 		}
@@ -497,7 +518,8 @@ static void serve_one(int c, const struct stash_entry *e, int n)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		if (!strcmp(line + 4, e[i].name) || !strcmp(line + 4, e[i].tag)) {
+		if (!strcmp(line + 4, e[i].name) || !strcmp(line + 4, e[i].tag) ||
+		    !strcmp(line + 4, e[i].digest)) {
 			SFD_OPTS(sfd_fd_msg, msg, .flags = e[i].flags);
 
 			snprintf(msg.name, sizeof(msg.name), "%s", e[i].name);
@@ -585,6 +607,7 @@ static int cmd_serve(int argc, char **argv)
 		const char *arg = argv[optind + i], *file = arg, *eq = strchr(arg, '=');
 		const char *slash = strchr(arg, '/');
 		SFD_OPTS(sfd_info, info);
+		struct sfd_profile *p;
 		int j;
 
 		if (eq && (!slash || eq < slash)) {
@@ -607,7 +630,23 @@ static int cmd_serve(int argc, char **argv)
 				rc = usage_err("two profiles named '%s' (use NAME=PROFILE)", e[i].name);
 				goto out;
 			}
-		e[i].fd = compile_profile(file, NULL);
+		if (load_profile(file, &p) < 0)
+			goto out;
+		digest_hex(p, e[i].digest);
+		/* One filter per digest: the same filter under two names shares its fd. */
+		for (j = 0; j < i; j++)
+			if (e[i].digest[0] && !strcmp(e[j].digest, e[i].digest))
+				break;
+		if (j < i) {
+			e[i].fd = dup(e[j].fd);
+			if (e[i].fd < 0)
+				err_msg("%s: dup: %s", file, estr(errno));
+		} else {
+			e[i].fd = sfd_profile_create(p, 0);
+			if (e[i].fd < 0)
+				create_failed(file, e[i].fd);
+		}
+		sfd_profile_free(p);
 		if (e[i].fd < 0)
 			goto out;
 		if (sfd_info(e[i].fd, &info) < 0) {
@@ -616,8 +655,13 @@ static int cmd_serve(int argc, char **argv)
 		}
 		tag_hex(&info, e[i].tag);
 		e[i].flags = SFD_FD_DETACHED | (info.listener ? SFD_FD_LISTENER : 0);
-		printf("serve: %s: %s, %u insns, tag %s%s\n", e[i].name, file, info.insns,
-		       e[i].tag, info.listener ? ", listener" : "");
+		if (j < i)
+			printf("serve: %s: %s, the same filter as %s (digest %.16s...)\n",
+			       e[i].name, file, e[j].name, e[i].digest);
+		else
+			printf("serve: %s: %s, %u insns, tag %s, digest %.16s...%s\n", e[i].name,
+			       file, info.insns, e[i].tag, e[i].digest,
+			       info.listener ? ", listener" : "");
 	}
 
 	sfd = signal_fd();

@@ -56,7 +56,7 @@ printf '{ "defaultAction": "SCMP_ACT_ALLOW",\n  "syscalls": [ { "names": ["mount
 	> "$T/plain.json"
 printf '{ "defaultAction": "SCMP_ACT_ALLOW", "syscalls": [ { "names": [] ' > "$T/broken.json"
 
-echo "1..27"
+echo "1..29"
 
 # ---- compile
 t "compile prints the fd's state" 0 "tag: +[0-9a-f]{16}" "$SFDCTL" compile "$P"
@@ -69,7 +69,7 @@ t "compile: a broken profile fails, named" 1 "^sfdctl: compile: $T/broken.json" 
 # ---- serve
 S=$T/stash.sock
 mkfifo "$T/ready"
-"$SFDCTL" serve --socket "$S" --ready-fd 3 "$P" plain="$T/plain.json" 3>"$T/ready" >"$T/serve.log" 2>&1 &
+"$SFDCTL" serve --socket "$S" --ready-fd 3 "$P" plain="$T/plain.json" again="$P" 3>"$T/ready" >"$T/serve.log" 2>&1 &
 SERVE=$!
 PIDS="$PIDS $SERVE"
 read -r r < "$T/ready"
@@ -79,6 +79,13 @@ t "info --socket: the stash hands out a profile by name" 0 "listener: yes" \
 	"$SFDCTL" info --socket "$S" --name sfd-container
 tag=$("$SFDCTL" info --socket "$S" --name plain | sed -n 's/.*tag: *//p')
 t "info --socket: and by its tag" 0 "listener: no" "$SFDCTL" info --socket "$S" --name "$tag"
+digest=$("$SFDCTL" compile "$P" | sed -n 's/^digest: *//p')
+t "info --socket: and by its digest" 0 "listener: yes" "$SFDCTL" info --socket "$S" --name "$digest"
+out=$(cat "$T/serve.log")
+rc=-
+if echo "$out" | grep -q "again: .*the same filter as sfd-container"; then
+	ok "serve: a profile given twice is compiled once (one fd per digest)"
+else not_ok "serve: a profile given twice is compiled once (one fd per digest)"; fi
 t "a name the stash lacks is an error naming it" 1 "no profile named 'nope'" \
 	"$SFDCTL" info --socket "$S" --name nope
 
