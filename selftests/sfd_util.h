@@ -15,6 +15,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,5 +263,67 @@ static inline int serve_one(int fd, struct seccomp_notif *req)
 
 /* Creating needs no_new_privs or CAP_SYS_ADMIN: take no_new_privs. */
 #define TAKE_NNP() ASSERT_EQ(0, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+
+/* ---- the tests' own mark: a filter whose effect a child can see --------- */
+
+/* getppid() fails with this errno under mark_filter(); nothing else changes. */
+#define MARK_ERRNO 1234
+
+static inline int mark_filter(void)
+{
+	static struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getppid, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | MARK_ERRNO),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = 4, .filter = insns };
+
+	return sfd_create(&prog, 0);
+}
+
+/* The calling thread runs under mark_filter(). */
+static inline bool marked(void)
+{
+	return syscall(SYS_getppid) == -1 && errno == MARK_ERRNO;
+}
+
+/* The Seccomp: field of /proc/<pid>/task/<tid>/status (2 = filter), or -1. */
+static inline int task_seccomp_mode(pid_t pid, pid_t tid)
+{
+	char path[64], line[128];
+	int mode = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", pid, tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Seccomp: %d", &mode) == 1)
+			break;
+	fclose(f);
+	return mode;
+}
+
+/*
+ * Wait until @fd reports @events.  The timeout is a safety net for a peer
+ * that died without closing its end, never a synchronisation: a test that
+ * hits it fails with a message saying so.  Returns revents, or -ETIMEDOUT.
+ */
+#define SAFETY_NET_MS 60000
+
+static inline int wait_ready(int fd, short events)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int n;
+
+	do
+		n = poll(&pfd, 1, SAFETY_NET_MS);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n == 0 ? -ETIMEDOUT : pfd.revents;
+}
 
 #endif /* SFD_SELFTEST_UTIL_H */
