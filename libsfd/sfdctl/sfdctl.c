@@ -113,11 +113,14 @@ static const char usage_text[] =
 "  info (--fd N | --pid PID | SOURCE)\n"
 "        a filter's fdinfo (insns, tag, listener, nodes) and whether it is in use,\n"
 "        or a process's Seccomp lines from /proc/PID/status\n"
-"  agent SOURCE [--policy allow|deny|log|FILE] [--ready-fd N] [-- CMD ARGS...]\n"
+"  agent SOURCE|--listen PATH [--policy allow|deny|log|FILE] [--ready-fd N]\n"
+"        [-- CMD ARGS...]\n"
 "        serve the filter's user notifications: allow = let the syscall run,\n"
 "        deny = fail it with EPERM, log = print it and let it run; a FILE has\n"
 "        lines \"SYSCALL allow|deny|log\" (\"*\" for the rest, default deny).\n"
-"        Exits when no task uses the filter any more.\n"
+"        Exits when no task uses the filter any more.  --listen PATH: also take\n"
+"        the listeners runc and crun send to a profile's listenerPath, and\n"
+"        serve until signalled.\n"
 "\n"
 "  SOURCE: --socket PATH --name NAME (a stash of `sfdctl serve`) or --profile FILE\n"
 "\n"
@@ -1395,6 +1398,66 @@ static int agent_handle(const struct seccomp_notif *req, struct seccomp_notif_re
 	return 0;
 }
 
+/* The fds an agent serves: the SOURCE's and those runtimes sent it. */
+#define AGENT_MAX_FDS 256
+
+struct served {
+	int fd;
+	bool owned;		/* close it when done (not the caller's --fd) */
+	char what[96];
+};
+
+static int listen_unix(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int s;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		err_msg("%s: socket path too long", path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(s, 64) < 0) {
+		err_msg("%s: %s", path, estr(errno));
+		if (s >= 0)
+			close(s);
+		return -1;
+	}
+	return s;
+}
+
+/*
+ * A connection on --listen: what runc or crun send to a profile's
+ * listenerPath (their containerProcessState and the listener fd), or a
+ * libsfd frame.  Returns the fd to serve, or -1.
+ */
+static int agent_accept(int ls, char *what, size_t len)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	struct sfd_agent_msg *msg;
+	int c, fd, ret;
+
+	c = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+	if (c < 0)
+		return -1;
+	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ret = sfd_agent_recv(c, &msg);
+	close(c);
+	if (ret < 0) {
+		err_msg("--listen: a connection sent no usable listener: %s", estr(ret));
+		return -1;
+	}
+	fd = msg->listener;
+	msg->listener = -1;
+	if (msg->kind == SFD_AGENT_OCI)
+		snprintf(what, len, "container %s (pid %d)", msg->id ? msg->id : "?", msg->pid);
+	else
+		snprintf(what, len, "%s", msg->frame.name[0] ? msg->frame.name : "a frame's fd");
+	sfd_agent_msg_free(msg);
+	return fd;
+}
+
 static int cmd_agent(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -1402,21 +1465,23 @@ static int cmd_agent(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "fd", required_argument, NULL, 'f' },
+		{ "listen", required_argument, NULL, 'l' },
 		{ "policy", required_argument, NULL, 'P' },
 		{ "ready-fd", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct source src = { .fd = -1 };
-	const char *policy = "log";
+	const char *policy = "log", *listen_path = NULL;
 	struct sfd_notif_ctx *ctx = NULL;
+	struct served *sv;
+	struct pollfd *pfd;
 	struct policy pol;
-	SFD_OPTS(sfd_info, info);
-	int c, ret, fd, sigfd = -1, ready_fd = -1, rc = EXIT_FAIL;
+	int c, i, n = 0, ret, sigfd = -1, ls = -1, ready_fd = -1, rc = EXIT_FAIL;
 	pid_t pid = 0;
 	int pidfd = -1;
 
-	while ((c = getopt_long(argc, argv, "+s:n:p:f:P:r:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:n:p:f:l:P:r:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 's': src.socket = optarg; break;
 		case 'n': src.name = optarg; break;
@@ -1426,6 +1491,7 @@ static int cmd_agent(int argc, char **argv)
 			if (ret)
 				return ret;
 			break;
+		case 'l': listen_path = optarg; break;
 		case 'P': policy = optarg; break;
 		case 'r':
 			ready_fd = (int)parse_long("--ready-fd", optarg, 0, INT_MAX, &ret);
@@ -1436,24 +1502,40 @@ static int cmd_agent(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			return usage_err("agent SOURCE [--policy allow|deny|log|FILE] [-- CMD]");
+			return usage_err("agent SOURCE [--listen PATH] [--policy allow|deny|log|FILE] [-- CMD]");
 		}
 	}
-	ret = check_source(&src, true);
-	if (ret)
-		return ret;
+	if (!listen_path || src.socket || src.profile || src.fd >= 0) {
+		ret = check_source(&src, true);
+		if (ret)
+			return ret;
+	}
 	if (src.profile && optind >= argc)
 		return usage_err("agent --profile FILE needs a command to run under it: -- CMD ARGS...");
 	if (!src.profile && optind < argc)
 		return usage_err("agent: a command (-- CMD) goes with --profile only");
 	if (policy_load(policy, &pol) < 0)
 		return EXIT_FAIL;
-	fd = source_fd(&src);
-	if (fd < 0)
+	sv = calloc(AGENT_MAX_FDS, sizeof(*sv));
+	pfd = calloc(AGENT_MAX_FDS + 2, sizeof(*pfd));
+	if (!sv || !pfd) {
+		err_msg("%s", estr(ENOMEM));
 		goto out;
-	if (sfd_info(fd, &info) < 0 || !info.listener) {
-		err_msg("the filter has no SCMP_ACT_NOTIFY rule: nothing to serve");
-		goto out;
+	}
+	if (src.socket || src.profile || src.fd >= 0) {
+		SFD_OPTS(sfd_info, info);
+		int fd = source_fd(&src);
+
+		if (fd < 0)
+			goto out;
+		sv[n].fd = fd;
+		sv[n].owned = fd != src.fd;
+		snprintf(sv[n++].what, sizeof(sv[0].what), "%s",
+			 src.socket ? src.name : src.profile ? src.profile : "the fd");
+		if (sfd_info(fd, &info) < 0 || !info.listener) {
+			err_msg("the filter has no SCMP_ACT_NOTIFY rule: nothing to serve");
+			goto out;
+		}
 	}
 	ret = sfd_notif_ctx_new(NULL, &ctx);
 	if (ret < 0) {
@@ -1463,54 +1545,93 @@ static int cmd_agent(int argc, char **argv)
 	sigfd = signal_fd();
 	if (sigfd < 0)
 		goto out;
+	signal(SIGPIPE, SIG_IGN);
+	if (listen_path) {
+		ls = listen_unix(listen_path);
+		if (ls < 0)
+			goto out;
+	}
 	if (src.profile) {
 		SFD_OPTS(sfd_spawn_opts, so);
-
 		char buf[PATH_MAX];
 
 		argv += optind;
-		pidfd = sfd_spawn(find_program(argv[0], buf, sizeof(buf)), argv, fd, &so, &pid);
+		pidfd = sfd_spawn(find_program(argv[0], buf, sizeof(buf)), argv, sv[0].fd, &so, &pid);
 		if (pidfd < 0) {
 			err_msg("%s: starting it under the filter: %s", argv[0], estr(pidfd));
 			goto out;
 		}
 	}
-	printf("agent: serving %s (policy %s)\n",
-	       src.socket ? src.name : src.profile ? src.profile : "the fd", policy);
+	if (n)
+		printf("agent: serving %s (policy %s)\n", sv[0].what, policy);
+	if (listen_path)
+		printf("agent: listening on %s for runtimes' listeners (policy %s)\n",
+		       listen_path, policy);
 	fflush(stdout);
 	ready(ready_fd);
 
+	/*
+	 * Without --listen the agent ends with its one filter; with it, it
+	 * serves until signalled, dropping each fd no task uses any more.
+	 */
 	for (;;) {
-		struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = sigfd, .events = POLLIN } };
+		int np = 0;
 
-		if (poll(p, 2, -1) < 0) {
+		pfd[np++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+		pfd[np++] = (struct pollfd){ .fd = ls, .events = POLLIN };
+		for (i = 0; i < n; i++)
+			pfd[np++] = (struct pollfd){ .fd = sv[i].fd, .events = POLLIN };
+		if (poll(pfd, (nfds_t)np, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			err_msg("poll: %s", estr(errno));
 			break;
 		}
-		if (p[1].revents & POLLIN) {
+		if (pfd[0].revents & POLLIN) {
 			printf("agent: signalled, %lu notification(s) served\n", pol.served);
 			rc = 0;
 			break;
 		}
-		if (p[0].revents & POLLHUP) {
-			printf("agent: POLLHUP: no task uses the filter any more; "
-			       "%lu notification(s) served\n", pol.served);
-			rc = 0;
-			break;
+		if (pfd[1].revents & POLLIN) {
+			char what[96];
+			int fd = agent_accept(ls, what, sizeof(what));
+
+			if (fd >= 0 && n == AGENT_MAX_FDS) {
+				err_msg("--listen: already serving %d fds; %s refused", n, what);
+				close(fd);
+			} else if (fd >= 0) {
+				sv[n].fd = fd;
+				sv[n].owned = true;
+				snprintf(sv[n++].what, sizeof(sv[0].what), "%s", what);
+				printf("agent: serving %s\n", what);
+			}
 		}
-		if (!(p[0].revents & POLLIN))
-			continue;
-		ret = sfd_notif_dispatch(ctx, fd, agent_handle, &pol);
-		if (ret == -ENOTCONN) {
-			printf("agent: no task uses the filter any more; %lu notification(s) served\n",
-			       pol.served);
-			rc = 0;
-			break;
+		for (i = n - 1; i >= 0; i--) {
+			short rev = pfd[2 + i].revents;
+			bool gone = false;
+
+			if (rev & POLLIN) {
+				ret = sfd_notif_dispatch(ctx, sv[i].fd, agent_handle, &pol);
+				if (ret == -ENOTCONN) {
+					gone = true;
+				} else if (ret < 0) {
+					err_msg("%s: serving a notification: %s", sv[i].what, estr(ret));
+					gone = true;
+				}
+			} else if (rev & (POLLHUP | POLLERR | POLLNVAL)) {
+				gone = true;
+			}
+			if (!gone)
+				continue;
+			printf("agent: POLLHUP: no task uses %s any more; %lu notification(s) "
+			       "served\n", sv[i].what, pol.served);
+			if (sv[i].owned)
+				close(sv[i].fd);
+			sv[i] = sv[--n];
 		}
-		if (ret < 0) {
-			err_msg("serving a notification: %s", estr(ret));
+		fflush(stdout);
+		if (!n && !listen_path) {
+			rc = 0;
 			break;
 		}
 	}
@@ -1523,12 +1644,19 @@ static int cmd_agent(int argc, char **argv)
 	}
 out:
 	fflush(stdout);
+	if (ls >= 0) {
+		close(ls);
+		unlink(listen_path);
+	}
 	if (ctx)
 		sfd_notif_ctx_free(ctx);
 	if (sigfd >= 0)
 		close(sigfd);
-	if (fd >= 0 && fd != src.fd)
-		close(fd);
+	for (i = 0; sv && i < n; i++)
+		if (sv[i].owned)
+			close(sv[i].fd);
+	free(sv);
+	free(pfd);
 	policy_free(&pol);
 	return rc;
 }
