@@ -100,8 +100,9 @@ int sfd_notif_dispatch(struct sfd_notif_ctx *ctx, int fd,
 
 	/*
 	 * NOTIF_RECV blocks whatever O_NONBLOCK says: look first, so that a
-	 * caller woken spuriously (or by another thread's receive) never
-	 * blocks here.
+	 * caller woken spuriously does not block here.  (Two threads racing
+	 * for one notification can still both see POLLIN; sfd_notif_dispatch(3)
+	 * says so.)
 	 */
 	do
 		ret = poll(&pfd, 1, 0);
