@@ -70,16 +70,24 @@ static void read_profile(struct scen *s, const char *path)
 	close(fd);
 }
 
-static int positive(const char *opt, const char *v)
+static long number(const char *opt, const char *v, long max)
 {
 	char *end;
-	long n = strtol(v, &end, 10);
+	long n;
 
-	if (*end || n < 1 || n > 1000000) {
-		fprintf(stderr, "sfd-scenarios: %s: not a number from 1 to 1000000: '%s'\n", opt, v);
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < 1 || n > max) {
+		fprintf(stderr, "sfd-scenarios: %s: not a number from 1 to %ld: '%s'\n",
+			opt, max, v);
 		exit(2);
 	}
-	return (int)n;
+	return n;
+}
+
+static int positive(const char *opt, const char *v)
+{
+	return (int)number(opt, v, 1000000);
 }
 
 int main(int argc, char **argv)
@@ -117,7 +125,7 @@ int main(int argc, char **argv)
 		case 'S': scale_n = positive("--scale-n", optarg); break;
 		case 'i': s.iters = positive("--iters", optarg); break;
 		case 'r': s.reps = positive("--reps", optarg); break;
-		case 'j': s.jit_limit = positive("--jit-limit", optarg); break;
+		case 'j': s.jit_limit = number("--jit-limit", optarg, 1L << 40); break;
 		case 't': tpn = strtod(optarg, NULL); break;
 		case 'e': s.exec_path = optarg; break;
 		default: usage();
