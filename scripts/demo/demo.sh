@@ -62,10 +62,23 @@ step() {
 	say "==== Step $1 of $NSTEPS: $2 ===="
 }
 
+# shell_words ARG...: the command line as a person would type it again.
+shell_words() {
+	w=
+	for a in "$@"; do
+		[ "$a" = "$SFDCTL" ] && a=sfdctl
+		case $a in
+		*[!A-Za-z0-9_./=:,+@%-]*|'') a="'$(printf '%s' "$a" | sed "s/'/'\\\\''/g")'" ;;
+		esac
+		w="$w${w:+ }$a"
+	done
+	printf '%s' "$w"
+}
+
 # run CMD...: print it as a person would type it, run it, show its output
 # (indented), keep it in $OUT and its status in $RC.
 run() {
-	say "\$ $*"
+	say "\$ $(shell_words "$@")"
 	OUT=$("$@" 2>&1)
 	RC=$?
 	[ -n "$OUT" ] && say "$OUT" | sed 's/^\(# \)\{0,1\}/&    /'
