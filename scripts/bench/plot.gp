@@ -22,7 +22,7 @@ set title "Notification round trips per second (median; N tasks)"
 unset logscale y
 plot datafile index 2 using 2:xtic(1) title "TCG", '' index 2 using 3 title "icount"
 
-set title "Kernel memory of 1,000 live containers (kB, log scale; 0.01 = none seen)"
+set title "Kernel memory of applying the filter to 1,000 containers (kB, log scale; 0.01 = none)"
 set logscale y
 plot datafile index 3 using 2:xtic(1) title "TCG", '' index 3 using 3 title "icount"
 unset multiplot

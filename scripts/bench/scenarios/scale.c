@@ -5,11 +5,15 @@
  * and kept alive until all N are up:
  *
  *   none  no filter                  B  each loads the cached program
- *   C     the manager (root) attaches one detached filter by pidfd
+ *   C     the manager (root) creates one detached filter and attaches it
+ *         to each by pidfd
  *
+ * All N are forked and ready first, then the filter is applied to one
+ * after another, so memory is read three times: before, ready, after.
  * 1. Kernel memory of the N: /proc/meminfo (Slab, VmallocUsed, Percpu)
  *    and /proc/vmallocinfo (JIT packs: bpf_prog_pack_alloc; programs:
- *    bpf_prog_alloc/realloc), after - before, minus the same for "none".
+ *    bpf_prog_alloc/realloc): live (after - before) and apply (after -
+ *    ready), each minus the same for "none".
  *    At the kernel's default net.core.bpf_jit_limit.  "none" runs again
  *    last (none2): its difference from the first bounds the noise.
  * 2. The JIT limit: net.core.bpf_jit_limit set to s->jit_limit, B and C
@@ -121,11 +125,37 @@ static __attribute__((noreturn)) void container(const struct scen *s, int m, int
 	_exit(0);
 }
 
+/*
+ * /proc readings once the frees of the previous round have landed: the
+ * programs of 1,000 exited containers go through RCU and a workqueue
+ * (bpf_prog_free_deferred), and their JIT packs after them.  Read until
+ * VmallocUsed and the JIT packs stay put across one settle() and Slab
+ * moves by less than 256 kB, at most 30 times.
+ */
+static struct mem read_mem_stable(int *tries)
+{
+	struct mem a, b;
+	int i;
+
+	settle();
+	a = read_mem();
+	for (i = 1; i < 30; i++) {
+		settle();
+		b = read_mem();
+		if (b.kb[MEM_VMALLOC] == a.kb[MEM_VMALLOC] && b.jit_pages == a.jit_pages &&
+		    labs(b.kb[MEM_SLAB] - a.kb[MEM_SLAB]) < 256)
+			break;
+		a = b;
+	}
+	*tries = i;
+	return b;
+}
+
 struct round {
 	int n, load_failures, first_failure, first_errno, attach_failures;
-	int interp, first_interp, bad_status;
+	int interp, first_interp, bad_status, settle_before, settle_ready, settle_after;
 	unsigned nodes;
-	struct mem before, after;
+	struct mem before, ready, after;
 	struct stats probe_ns;
 };
 
@@ -134,22 +164,18 @@ static void round_of(const struct scen *s, int m, int n, int unpriv, double thre
 {
 	int done[2], rel[2], i, fd = -1;
 	pid_t *pid = calloc((size_t)n, sizeof(pid_t));
+	int *cmdw = calloc((size_t)n, sizeof(int));
 	double *pr = calloc((size_t)n, sizeof(double));
 
-	if (!pid || !pr)
+	if (!pid || !pr || !cmdw)
 		die("out of memory");
 	memset(out, 0, sizeof(*out));
 	out->n = n;
 	out->first_failure = out->first_interp = -1;
-	if (m == SC_C) {
-		fd = sfd_profile_create(s->prof, 0);
-		if (fd < 0)
-			die("scale: sfd_profile_create: %s", strerror(-fd));
-	}
 	if (pipe2(done, O_CLOEXEC) || pipe2(rel, O_CLOEXEC))
 		die("pipe: %s", strerror(errno));
-	settle();
-	out->before = read_mem();
+	out->before = read_mem_stable(&out->settle_before);
+	/* all N forked and ready (unprivileged, no_new_privs, no filter yet) */
 	for (i = 0; i < n; i++) {
 		struct report rep;
 		int cmd[2];
@@ -162,8 +188,20 @@ static void round_of(const struct scen *s, int m, int n, int unpriv, double thre
 		if (!pid[i])
 			container(s, m, i, unpriv, cmd[0], done[1], rel[0]);
 		close(cmd[0]);
+		cmdw[i] = cmd[1];
 		if (read_full(done[0], &rep, sizeof(rep)) || rep.idx != i)
 			die("scale %s: container %d did not start", sc_name[m], i);
+	}
+	out->ready = read_mem_stable(&out->settle_ready);
+	/* then the filter, one container after another (C: created here) */
+	if (m == SC_C) {
+		fd = sfd_profile_create(s->prof, 0);
+		if (fd < 0)
+			die("scale: sfd_profile_create: %s", strerror(-fd));
+	}
+	for (i = 0; i < n; i++) {
+		struct report rep;
+
 		if (m == SC_C) {
 			int pidfd = pidfd_open(pid[i]), r;
 
@@ -174,9 +212,9 @@ static void round_of(const struct scen *s, int m, int n, int unpriv, double thre
 				out->attach_failures++;
 			close(pidfd);
 		}
-		if (write(cmd[1], "g", 1) != 1 || read_full(done[0], &rep, sizeof(rep)))
+		if (write(cmdw[i], "g", 1) != 1 || read_full(done[0], &rep, sizeof(rep)))
 			die("scale %s: container %d died", sc_name[m], i);
-		close(cmd[1]);
+		close(cmdw[i]);
 		pr[i] = NAN;
 		if (rep.status) {
 			if (!out->load_failures++) {
@@ -189,8 +227,7 @@ static void round_of(const struct scen *s, int m, int n, int unpriv, double thre
 		if (thresh_ns > 0 && pr[i] > thresh_ns && !out->interp++)
 			out->first_interp = i;
 	}
-	settle();
-	out->after = read_mem();
+	out->after = read_mem_stable(&out->settle_after);
 	for (i = 0; i < n; i++) {
 		int mode, filters, want = m == SC_NONE ? 0 : 1;
 
@@ -214,6 +251,7 @@ static void round_of(const struct scen *s, int m, int n, int unpriv, double thre
 	if (fd >= 0)
 		close(fd);
 	free(pid);
+	free(cmdw);
 	free(pr);
 }
 
@@ -241,6 +279,9 @@ static void put_round(const char *pre, const struct round *r, const struct round
 	putf(r->first_interp, "%s.first_interpreted_index", pre);
 	putf(r->bad_status, "%s.bad_status", pre);
 	putf(r->nodes, "%s.fdinfo_nodes", pre);
+	putf(r->settle_before, "%s.settle_readings_before", pre);
+	putf(r->settle_ready, "%s.settle_readings_ready", pre);
+	putf(r->settle_after, "%s.settle_readings_after", pre);
 	put_stats(&r->probe_ns, "%s.personality_ns", pre);
 	for (k = 0; k < MEM__N; k++) {
 		double d = r->after.kb[k] - r->before.kb[k];
@@ -256,13 +297,22 @@ static void put_round(const char *pre, const struct round *r, const struct round
 	     (base ? (base->after.prog_pages - base->before.prog_pages) * 4.0 : 0),
 	     "%s.mem_kb.bpf_progs", pre);
 	if (base) {
-		double kern = 0;
+		double kern = 0, apply = 0;
 
-		for (k = MEM_SLAB; k <= MEM_PERCPU; k++)
+		for (k = MEM_SLAB; k <= MEM_PERCPU; k++) {
 			kern += (r->after.kb[k] - r->before.kb[k]) -
 				(base->after.kb[k] - base->before.kb[k]);
+			apply += (r->after.kb[k] - r->ready.kb[k]) -
+				 (base->after.kb[k] - base->ready.kb[k]);
+		}
+		/* live: the N containers with their filter, minus N unfiltered ones */
 		putf(kern, "%s.mem_kb.kernel_total", pre);
 		putf(kern / r->n, "%s.mem_kb.kernel_per_container", pre);
+		/* apply: the filter step alone (all N already up), minus none's */
+		putf(apply, "%s.mem_kb.apply_total", pre);
+		putf(apply / r->n, "%s.mem_kb.apply_per_container", pre);
+		putf((r->after.jit_pages - r->ready.jit_pages) * 4.0, "%s.mem_kb.apply_jit_packs", pre);
+		putf((r->after.prog_pages - r->ready.prog_pages) * 4.0, "%s.mem_kb.apply_bpf_progs", pre);
 	}
 }
 
@@ -271,7 +321,7 @@ void scen_scale(const struct scen *s)
 	struct round none, b, c, none2, bl, cl;
 	double jit_ns, interp_ns, thresh;
 	long def_limit, enable;
-	int r;
+	int r, pin;
 
 	def_limit = read_long_file(JIT_LIMIT);
 	enable = read_long_file(JIT_ENABLE);
@@ -280,6 +330,15 @@ void scen_scale(const struct scen *s)
 	putf(def_limit, "scale.jit_limit_default");
 	putf(enable, "scale.jit_enable");
 
+	/*
+	 * Held to the end: keeps one BPF JIT pack (2 MB of vmalloc that JIT
+	 * images share) allocated, so that a round whose few images fit in
+	 * it is not charged a whole new pack because the previous round's
+	 * packs were freed.
+	 */
+	pin = sfd_profile_create(s->prof, 0);
+	if (pin < 0)
+		die("scale: sfd_profile_create: %s", strerror(-pin));
 	jit_ns = reference_probe(s);
 	r = write_long_file(JIT_ENABLE, 0);
 	if (r)
@@ -320,6 +379,7 @@ void scen_scale(const struct scen *s)
 		die("scale: restoring %s: %s", JIT_LIMIT, strerror(-r));
 	put_round("scale.limit.B", &bl, NULL);
 	put_round("scale.limit.C", &cl, NULL);
+	close(pin);
 	/* the sanity of the quick form: every container accounted for */
 	if (b.load_failures || c.attach_failures || cl.attach_failures || cl.load_failures ||
 	    none.bad_status || b.bad_status || c.bad_status || cl.bad_status)
