@@ -37,7 +37,9 @@
 
 /*
  * A profile of the project's own, used when Docker's is not available in
- * the VM: default EPERM, ordinary syscalls allowed, unshare not.
+ * the VM: default EPERM, ordinary syscalls allowed, unshare not.  As runc,
+ * libsfd answers ENOSYS for syscalls newer than every one a profile names;
+ * getrandom and rseq are newer than unshare, so unshare gets the EPERM.
  */
 static const char sfd_own_profile[] =
 	"{ \"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
@@ -48,7 +50,8 @@ static const char sfd_own_profile[] =
 	"    \"gettid\", \"getppid\", \"brk\", \"mmap\", \"munmap\", \"mprotect\",\n"
 	"    \"rt_sigreturn\", \"rt_sigprocmask\", \"rt_sigaction\", \"futex\",\n"
 	"    \"fstat\", \"newfstatat\", \"prctl\", \"wait4\", \"kill\",\n"
-	"    \"clone\", \"fork\", \"socket\", \"sendmsg\", \"recvmsg\" ] } ] }\n";
+	"    \"clone\", \"fork\", \"socket\", \"sendmsg\", \"recvmsg\",\n"
+	"    \"getrandom\", \"rseq\" ] } ] }\n";
 
 /*
  * A supervisor's profile: getppid() raises a user notification,
