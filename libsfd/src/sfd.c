@@ -85,6 +85,12 @@ int sfd_create(const struct sock_fprog *prog, unsigned int flags)
 				(void *)prog);
 }
 
+static bool attach_flags_valid(unsigned int flags)
+{
+	return flags == 0 || flags == SECCOMP_FILTER_FLAG_TSYNC ||
+	       flags == (SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH);
+}
+
 int sfd_attach(int pidfd, int filter_fd, unsigned int flags)
 {
 	struct seccomp_attach_filter args = {
@@ -95,8 +101,7 @@ int sfd_attach(int pidfd, int filter_fd, unsigned int flags)
 	};
 	long ret;
 
-	if (flags != 0 && flags != SECCOMP_FILTER_FLAG_TSYNC &&
-	    flags != (SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH))
+	if (!attach_flags_valid(flags))
 		return -EINVAL;
 	if (filter_fd < 0)
 		return -EBADF;
@@ -128,6 +133,8 @@ static int attach_by_id(pid_t id, unsigned int pidfd_flags, int filter_fd,
 {
 	int saved = errno, pidfd, ret;
 
+	if (!attach_flags_valid(flags))
+		return -EINVAL;
 	if (id <= 0)
 		return -ESRCH;
 	if (filter_fd < 0)

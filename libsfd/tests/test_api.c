@@ -89,6 +89,27 @@ static int attach_rejects_bad_arguments(void)
 	return PASS;
 }
 
+static int attach_by_id_rejects_bad_arguments(void)
+{
+	int before = tap_count_fds(), fd;
+
+	CHECK_EQ(sfd_attach_pid(0, 0, 0), -ESRCH);
+	CHECK_EQ(sfd_attach_pid(-5, 0, 0), -ESRCH);
+	CHECK_EQ(sfd_attach_tid(0, 0, 0), -ESRCH);
+	CHECK_EQ(sfd_attach_pid(getpid(), -1, 0), -EBADF);
+	CHECK_EQ(sfd_attach_tid(getpid(), -1, 0), -EBADF);
+	CHECK_EQ(sfd_attach_pid(getpid(), 0, SECCOMP_FILTER_FLAG_LOG), -EINVAL);
+	CHECK_EQ(sfd_attach_tid(getpid(), 0, SECCOMP_FILTER_FLAG_LOG), -EINVAL);
+	/* No such process: pidfd_open's answer (valgrind does not know it). */
+	fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (fd >= 0)
+		close(fd);
+	if (fd >= 0 || errno != ENOSYS)
+		CHECK_EQ(sfd_attach_pid(0x3ffffff0, 0, 0), -ESRCH);
+	CHECK_EQ(tap_count_fds(), before);	/* the pidfds were closed */
+	return PASS;
+}
+
 /* The v2 argument of SECCOMP_ATTACH_FILTER, as sfd_attach() fills it. */
 static int attach_struct_is_v2(void)
 {
@@ -318,6 +339,7 @@ out:
 static const struct tap_test tests[] = {
 	{ "create_rejects_bad_arguments", create_rejects_bad_arguments },
 	{ "attach_rejects_bad_arguments", attach_rejects_bad_arguments },
+	{ "attach_by_id_rejects_bad_arguments", attach_by_id_rejects_bad_arguments },
 	{ "attach_struct_is_v2", attach_struct_is_v2 },
 	{ "notif_helpers_reject_bad_arguments", notif_helpers_reject_bad_arguments },
 	{ "notif_alloc_covers_kernel_sizes", notif_alloc_covers_kernel_sizes },
