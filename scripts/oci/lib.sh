@@ -144,7 +144,7 @@ oci_stash() {
 	shift
 	rm -f "$sock" "$sock.ready"
 	mkfifo "$sock.ready" || { oci_err profile "mkfifo $sock.ready"; return 1; }
-	sfdctl serve --socket "$sock" --ready-fd 3 "$@" 3> "$sock.ready" 2> "$sock.err" &
+	sfdctl serve --socket "$sock" --ready-fd 3 "$@" 3> "$sock.ready" > "$sock.log" 2> "$sock.err" &
 	OCI_STASH_PID=$!
 	if ! read -r ready < "$sock.ready" || [ "$ready" != ready ]; then
 		wait "$OCI_STASH_PID"
