@@ -17,7 +17,7 @@ OCI_RUNTIMES := /usr/bin/crun /usr/sbin/runc
 # Docker's profile in config.json's linux.seccomp form (the benchmark's
 # profile); the project's own test profile if Docker's is not there.
 OCI_DOCKER := $(wildcard $(REPO)/../shared/profiles/docker-default.json)
-OCI_BENCH_N ?= 15
+OCI_BENCH_N ?= 9
 
 .PHONY: oci-tests oci-bench
 
