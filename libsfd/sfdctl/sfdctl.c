@@ -110,9 +110,10 @@ static const char usage_text[] =
 "  attach SOURCE PID [--thread] [--time]\n"
 "        attach the filter to a running process, every thread of it (a process\n"
 "        pidfd, all or none); --thread: that one thread only\n"
-"  info (--fd N | --pid PID | SOURCE)\n"
+"  info (--fd N | --pid PID | SOURCE | --clock)\n"
 "        a filter's fdinfo (insns, tag, listener, nodes) and whether it is in use,\n"
-"        or a process's Seccomp lines from /proc/PID/status\n"
+"        or a process's Seccomp lines from /proc/PID/status; --clock: the clock\n"
+"        --time uses and the TSC rate (for SFDCTL_TSC_MHZ in a guest)\n"
 "  agent SOURCE|--listen PATH [--policy allow|deny|log|FILE] [--ready-fd N]\n"
 "        [-- CMD ARGS...]\n"
 "        serve the filter's user notifications: allow = let the syscall run,\n"
@@ -1219,10 +1220,12 @@ static int cmd_info(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'p' },
 		{ "fd", required_argument, NULL, 'f' },
 		{ "pid", required_argument, NULL, 'P' },
+		{ "clock", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct source src = { .fd = -1 };
+	bool clock = false;
 	char header[PATH_MAX + 64];
 	pid_t pid = 0;
 	int c, ret, fd;
@@ -1232,6 +1235,7 @@ static int cmd_info(int argc, char **argv)
 		case 's': src.socket = optarg; break;
 		case 'n': src.name = optarg; break;
 		case 'p': src.profile = optarg; break;
+		case 'c': clock = true; break;
 		case 'f':
 			src.fd = (int)parse_long("--fd", optarg, 0, INT_MAX, &ret);
 			if (ret)
@@ -1251,6 +1255,19 @@ static int cmd_info(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_err("info: unexpected '%s'", argv[optind]);
+	if (clock) {
+		struct timespec res;
+
+		if (pid || src.socket || src.profile || src.fd >= 0)
+			return usage_err("--clock shows the clock; give nothing else with it");
+		clock_getres(CLOCK_MONOTONIC_RAW, &res);
+		printf("clock: CLOCK_MONOTONIC_RAW, resolution %ld ns\n",
+		       (long)(res.tv_sec * 1000000000L + res.tv_nsec));
+		if (HAVE_TSC)
+			printf("tsc_mhz: %.3f (measured against it over 200 ms)\n",
+			       tsc_calibrate(200));
+		return 0;
+	}
 	if (pid) {
 		if (src.socket || src.profile || src.fd >= 0)
 			return usage_err("--pid shows a process; give no filter with it");

@@ -311,7 +311,9 @@ say "loads it with SECCOMP_SET_MODE_FILTER, exec.  $RUNS runs each, after one wa
 # A guest without a usable clocksource has CLOCK_MONOTONIC_RAW on jiffies:
 # sfdctl then times with the TSC, at a rate it measured; keep that rate.
 MHZ=$(sed -n 's/.*TSC at \([0-9.]*\) MHz, measured.*/\1/p' "$W/t.warm")
-if [ -n "$MHZ" ]; then
+if [ -n "$SFDCTL_TSC_MHZ" ]; then
+	say "(clock: the TSC, at $SFDCTL_TSC_MHZ MHz as measured on the host: QEMU TCG's TSC is the host's)"
+elif [ -n "$MHZ" ]; then
 	export SFDCTL_TSC_MHZ=$MHZ
 	say "(clock: CLOCK_MONOTONIC_RAW is coarse here; the TSC, at $MHZ MHz measured against it)"
 else
@@ -341,7 +343,9 @@ while [ $i -lt "$RUNS" ]; do
 	tp=$!
 	"$SFDCTL" attach --socket "$SOCK" --name "$PNAME" --time "$tp" >/dev/null 2>>"$W/t.attach"
 	rc=$?
-	kill "$tp"
+	# SIGKILL: a TERM that lands before the child has execve()d sleep can be
+	# lost in the shell's own handling, and the wait would last 600 s.
+	kill -KILL "$tp"
 	wait "$tp" 2>/dev/null
 	[ $rc = 0 ] || fail "attach $i: $(tail -n 1 "$W/t.attach")"
 	i=$((i + 1))
