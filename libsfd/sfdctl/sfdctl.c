@@ -851,12 +851,14 @@ static double sw_elapsed_us(const struct stopwatch *sw, char *how, size_t len)
 	return (double)(tsc - sw->tsc) / mhz;
 }
 
+/* Reap the child (by its pidfd when there is one): its status to pass on. */
 static int wait_status(int pidfd, pid_t pid)
 {
 	siginfo_t si = { 0 };
+	idtype_t type = pidfd >= 0 ? P_PIDFD : P_PID;
+	id_t id = pidfd >= 0 ? (id_t)pidfd : (id_t)pid;
 
-	(void)pidfd;
-	while (waitid(P_PID, (id_t)pid, &si, WEXITED) < 0)
+	while (waitid(type, id, &si, WEXITED) < 0)
 		if (errno != EINTR)
 			return EXIT_RUN_FAIL;
 	if (si.si_code == CLD_EXITED)
