@@ -39,8 +39,9 @@ demo: kernel demo-bin
 	  -- env SFDCTL=/bin/sfdctl SFDCTL_TSC_MHZ=$$($(SFDCTL_DIR)/sfdctl info --clock | sed -n 's/^tsc_mhz: \([0-9.]*\).*/\1/p') \
 	  /bin/sfd-demo --runs $(DEMO_RUNS) /etc/sfd/$(notdir $(DEMO_PROFILE))
 
-# In `make check`: the demo with --tap (one test per step, few timed runs)
-# and sfdctl-verbs (every verb, and the demo's answers to bad input).
+# In `make check`: the demo with --tap (one test per step, few timed runs),
+# sfdctl-verbs (every verb, and the demo's answers to bad input) and
+# sfdctl-cli (libsfd/sfdctl's host tests of usage errors and exit codes).
 # vm-run copies only executable files of $(TESTBIN) into the guest, so the
 # profile goes there with mode 755; it is data, not in the list.
 demo-tests: sfdctl
@@ -49,10 +50,11 @@ demo-tests: sfdctl
 	  install -m 755 $(SFDCTL_DIR)/sfdctl.static $(TESTBIN)/sfdctl && \
 	  install -m 755 $(REPO)/scripts/demo/demo.sh $(TESTBIN)/sfd-demo && \
 	  install -m 755 $(REPO)/scripts/demo/sfdctl-verbs.sh $(TESTBIN)/sfdctl-verbs && \
+	  install -m 755 $(SFDCTL_DIR)/tests/cli.sh $(TESTBIN)/sfdctl-cli && \
 	  install -m 755 $(REPO)/libsfd/profiles/container.json $(TESTBIN)/sfd-container.json && \
 	  printf '#!/bin/sh\nexec /tests/sfd-demo --tap --runs 5 /tests/sfd-container.json\n' \
 	    > $(TESTBIN)/sfd-demo-tap && chmod 755 $(TESTBIN)/sfd-demo-tap && \
-	  printf 'sfd-demo-tap\nsfdctl-verbs\n' > $(TESTS)/demo.list; fi
+	  printf 'sfd-demo-tap\nsfdctl-verbs\nsfdctl-cli\n' > $(TESTS)/demo.list; fi
 
 TEST_TARGETS += demo-tests
 TEST_LISTS += demo

@@ -4,8 +4,8 @@
 # line, exit codes.  They need no detached-filter kernel (the verbs' work is
 # tested in the VM by scripts/demo/sfdctl-verbs.sh).  TAP on stdout.
 #
-#   tests/cli.sh ./sfdctl
-SFDCTL=${1:-./sfdctl}
+#   tests/cli.sh [SFDCTL]     (default: sfdctl on $PATH; in the VM, /tests/sfdctl)
+SFDCTL=${1:-sfdctl}
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
 n=0
