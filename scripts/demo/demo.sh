@@ -210,7 +210,7 @@ for c in c1 c2; do
 	in_ctr $c "grep -E '^(NoNewPrivs|Seccomp)' /proc/self/status"
 	expect "Seccomp line" "Seccomp:[[:space:]]+2"
 	expect "one filter" "Seccomp_filters:[[:space:]]+1"
-	in_ctr $c "mount -t tmpfs none /mnt"
+	in_ctr $c "mount -t tmpfs none /tmp"
 	[ "$RC" != 0 ] || fail "mount worked in container $c: the filter should deny it"
 	expect "a denied syscall" "not permitted|permission denied"
 	in_ctr $c "unshare -U true"
@@ -218,7 +218,10 @@ for c in c1 c2; do
 	in_ctr $c "echo hello > /tmp/$c.txt && cat /tmp/$c.txt"
 	expect "allowed syscalls" "hello"
 done
-say "Both containers run under the same filter; outside them nothing changed:"
+say "Both containers run under the same filter; outside them nothing changed.  The same"
+say "mount in new user and mount namespaces, without the filter, works:"
+run unshare -U -m -r sh -c 'mount -t tmpfs none /tmp && echo mounted'
+expect "the denial above is the filter's" "^mounted$"
 run hostname
 echo "$OUT" | grep -Eq '^c[0-9]$' && fail "the host's name changed to $OUT"
 run "$SFDCTL" info --pid "$PID_c1"
@@ -232,7 +235,7 @@ step 3 "exec into a running container: a fresh process joins it under the same f
 say "sfdctl run --join gets the fd from the stash over SCM_RIGHTS, enters c1's namespaces"
 say "(setns with c1's pidfd) and starts the command there, attached before it execs:"
 run "$SFDCTL" run --socket "$SOCK" --name "$PNAME" --join "$PID_c1" -- \
-	sh -c 'echo "hostname $(hostname), pid $$"; grep -E "^Seccomp" /proc/self/status; mount -t tmpfs none /mnt'
+	sh -c 'echo "hostname $(hostname), pid $$"; grep -E "^Seccomp" /proc/self/status; mount -t tmpfs none /tmp'
 expect "c1's uts namespace" "hostname c1"
 expect "a pid in c1's pid namespace" "pid [0-9]+$"
 expect "under the filter" "Seccomp:[[:space:]]+2"
@@ -292,7 +295,7 @@ expect "no node left" "nodes: +0$"
 expect "POLLHUP once no task uses it" "POLLHUP"
 say "The stash still holds the fd: a new container needs no compile."
 start_ctr c3
-in_ctr c3 "grep -E '^Seccomp' /proc/self/status; mount -t tmpfs none /mnt"
+in_ctr c3 "grep -E '^Seccomp' /proc/self/status; mount -t tmpfs none /tmp"
 expect "under the filter" "Seccomp:[[:space:]]+2"
 expect "the same denial" "not permitted|permission denied"
 run "$SFDCTL" info --socket "$SOCK" --name "$PNAME"
