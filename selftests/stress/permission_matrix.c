@@ -439,7 +439,7 @@ FIXTURE_TEARDOWN(remote)
 		unlink(self->setuid_path);
 }
 
-TEST_F(remote, attach)
+TEST_F_TIMEOUT(remote, attach, 300)
 {
 	struct remote_args a = {
 		.caller = variant->caller, .naming = variant->naming,
@@ -563,7 +563,7 @@ FIXTURE_TEARDOWN(self)
 		close(self->fd);
 }
 
-TEST_F(self, attach)
+TEST_F_TIMEOUT(self, attach, 300)
 {
 	struct self_args a = {
 		.caller = variant->caller, .naming = variant->naming, .fd = self->fd,
