@@ -140,11 +140,23 @@ start_ctr() {
 	say "    container $1 runs as host pid $pid"
 }
 
+# ctr_dead NAME: why container NAME no longer answers.
+ctr_dead() {
+	eval "r=\$RUN_$1"
+	if kill -0 "$r" 2>/dev/null; then
+		echo "container $1 does not answer: $(cat "$W/$1.log")"
+	else
+		wait "$r"
+		echo "container $1 ended with status $? (128+N: killed by signal N): $(cat "$W/$1.log")"
+	fi
+}
+
 # in_ctr NAME CMD: run CMD in container NAME, show and keep its output.
 in_ctr() {
 	say "[$1]\$ $2"
-	echo "$2" > "$W/$1.in"
-	OUT=$(cat "$W/$1.out")
+	# Bounded: a container that died (a profile that kills) must not hang us.
+	timeout 60 sh -c 'printf "%s\n" "$1" > "$2"' sh "$2" "$W/$1.in" || fail "$(ctr_dead "$1")"
+	OUT=$(timeout 300 cat "$W/$1.out") || fail "'$2': $(ctr_dead "$1")"
 	RC=$(echo "$OUT" | sed -n 's/^\[exit \([0-9]*\)\]$/\1/p' | tail -n 1)
 	OUT=$(echo "$OUT" | sed '/^\[exit [0-9]*\]$/d')
 	[ -n "$OUT" ] && say "$OUT" | sed 's/^\(# \)\{0,1\}/&    /'
@@ -153,7 +165,7 @@ in_ctr() {
 
 stop_ctr() {
 	say "[$1]\$ exit"
-	echo exit > "$W/$1.in"
+	timeout 60 sh -c 'echo exit > "$1"' sh "$W/$1.in" || fail "$(ctr_dead "$1")"
 	eval "wait \$RUN_$1"
 	RC=$?
 	[ "$RC" = 0 ] || fail "container $1 ended with status $RC: $(cat "$W/$1.log")"
