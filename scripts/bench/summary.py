@@ -227,8 +227,11 @@ def scenarios(tcg, ic):
     row("set to, bytes", "scale.jit_limit_set", 0)
     row("personality ns: JITed reference", "scale.ref.jit_personality_ns", 0)
     row("personality ns: interpreted reference", "scale.ref.interp_personality_ns", 0)
+    row("BPF_JIT_ALWAYS_ON (no interpreter)", "scale.jit_always_on", 0)
     for m in ("B", "C"):
         row(f"{m}: seccomp() failures", f"scale.limit.{m}.load_failures", 0)
+        row(f"{m}: first failure (0-based)", f"scale.limit.{m}.first_failure_index", 0)
+        row(f"{m}: its errno (524 = ENOTSUPP)", f"scale.limit.{m}.first_failure_errno", 0)
         row(f"{m}: attach failures", f"scale.limit.{m}.attach_failures", 0)
         row(f"{m}: containers left interpreted", f"scale.limit.{m}.interpreted", 0)
         row(f"{m}: first interpreted (0-based)", f"scale.limit.{m}.first_interpreted_index", 0)
