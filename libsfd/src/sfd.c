@@ -19,6 +19,7 @@
 #include <linux/seccomp_detached.h>
 
 #include "internal.h"
+#include "plumbing.h"
 
 #define SFD_CREATE_FLAGS (SECCOMP_FILTER_FLAG_LOG | \
 			  SECCOMP_FILTER_FLAG_SPEC_ALLOW | \
@@ -372,25 +373,6 @@ int sfd_send_fd(int sock, int fd)
 /* Room for more fds than we accept, to tell "several" from "truncated". */
 #define SFD_RECV_MAX_FDS 8
 
-static void close_cmsg_fds(struct msghdr *msg)
-{
-	struct cmsghdr *cmsg;
-
-	for (cmsg = CMSG_FIRSTHDR(msg); cmsg; cmsg = CMSG_NXTHDR(msg, cmsg)) {
-		size_t i, n;
-
-		if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS)
-			continue;
-		n = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < n; i++) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int), sizeof(int));
-			close(fd);
-		}
-	}
-}
-
 int sfd_recv_fd(int sock, unsigned int flags)
 {
 	union {
@@ -405,8 +387,7 @@ int sfd_recv_fd(int sock, unsigned int flags)
 		.msg_control = u.buf,
 		.msg_controllen = sizeof(u.buf),
 	};
-	struct cmsghdr *cmsg;
-	int saved = errno, ret = -EBADMSG, nfds = 0;
+	int saved = errno, ret = -EBADMSG, nfds;
 	ssize_t n;
 
 	if (flags & ~(unsigned int)MSG_DONTWAIT)
@@ -427,16 +408,10 @@ int sfd_recv_fd(int sock, unsigned int flags)
 		goto out;
 	}
 
-	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
-		if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS)
-			continue;
-		nfds += (int)((cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-		if (nfds == 1)
-			memcpy(&ret, CMSG_DATA(cmsg), sizeof(int));
-	}
+	nfds = sfd__cmsg_fds(&msg, &ret, 1);
 	/* Exactly one fd, in a message nobody truncated, or nothing. */
 	if (nfds != 1 || (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC))) {
-		close_cmsg_fds(&msg);
+		sfd__close_cmsg_fds(&msg);
 		ret = -EBADMSG;
 	}
 out:
