@@ -90,14 +90,13 @@ int sfd__check_frame(const void *data, size_t len, int nfds, int msg_flags,
 	return 0;
 }
 
-int sfd_send_fd_msg(int sock, int fd, const struct sfd_fd_msg *m)
+int sfd__send_with_fd(int sock, int fd, const void *data, size_t len)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct sfd_wire_hdr h;
-	struct iovec iov = { .iov_base = &h, .iov_len = sizeof(h) };
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
 	struct msghdr msg = {
 		.msg_iov = &iov,
 		.msg_iovlen = 1,
@@ -107,6 +106,30 @@ int sfd_send_fd_msg(int sock, int fd, const struct sfd_fd_msg *m)
 	struct cmsghdr *cmsg;
 	int saved = errno, ret = 0;
 	ssize_t n;
+
+	if (sock < 0 || fd < 0)
+		return -EBADF;
+	memset(&u, 0, sizeof(u));
+	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+
+	do
+		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != len)
+		ret = -EIO;	/* a stream socket took part of it: unusable */
+	errno = saved;
+	return ret;
+}
+
+int sfd_send_fd_msg(int sock, int fd, const struct sfd_fd_msg *m)
+{
+	struct sfd_wire_hdr h;
 
 	if (m && !sfd__opts_valid(m, m->sz, sizeof(*m)))
 		return -EINVAL;
@@ -125,23 +148,7 @@ int sfd_send_fd_msg(int sock, int fd, const struct sfd_fd_msg *m)
 			return -ENAMETOOLONG;
 		memcpy(h.name, m->name, len);
 	}
-
-	memset(&u, 0, sizeof(u));
-	cmsg = CMSG_FIRSTHDR(&msg);
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-
-	do
-		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		ret = -errno;
-	else if ((size_t)n != sizeof(h))
-		ret = -EIO;	/* a stream socket took part of it: unusable */
-	errno = saved;
-	return ret;
+	return sfd__send_with_fd(sock, fd, &h, sizeof(h));
 }
 
 int sfd_recv_fd_msg(int sock, unsigned int flags, struct sfd_fd_msg *m)

@@ -20,6 +20,12 @@ struct sfd_wire_hdr {
 /* Most fds a received message may carry before it counts as truncated. */
 #define SFD_MAX_MSG_FDS 16
 
+/*
+ * Send @len bytes of @data with @fd in one SCM_RIGHTS message; -EIO if the
+ * socket took only part of the data.
+ */
+SFD_HIDDEN int sfd__send_with_fd(int sock, int fd, const void *data, size_t len);
+
 /* Close every fd of every SCM_RIGHTS header of @msg. */
 SFD_HIDDEN void sfd__close_cmsg_fds(struct msghdr *msg);
 

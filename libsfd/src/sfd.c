@@ -333,41 +333,9 @@ out:
 
 int sfd_send_fd(int sock, int fd)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	char byte = 'F';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cmsg;
-	int saved = errno, ret = 0;
-	ssize_t n;
+	static const char byte = 'F';
 
-	if (sock < 0 || fd < 0)
-		return -EBADF;
-
-	memset(&u, 0, sizeof(u));
-	cmsg = CMSG_FIRSTHDR(&msg);
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-
-	do
-		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		ret = -errno;
-	else if (n != 1)
-		ret = -EIO;
-	errno = saved;
-	return ret;
+	return sfd__send_with_fd(sock, fd, &byte, 1);
 }
 
 /* Room for more fds than we accept, to tell "several" from "truncated". */
