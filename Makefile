@@ -161,8 +161,10 @@ headers: kernel-tree
 
 # ---------------------------------------------------------------- tests
 # The kernel tree's seccomp selftests: TEST_GEN_PROGS of its Makefile, minus the
-# benchmark, built static against the installed headers.
+# benchmark, built static against the installed headers, with the harness's
+# default time limit per test raised for TCG (scripts/kselftest-prelude.h).
 KST_DIR = $(KSRC)/tools/testing/selftests/seccomp
+KST_PRELUDE = $(REPO)/scripts/kselftest-prelude.h
 kselftests: headers
 	@mkdir -p $(TESTBIN); rm -f $(TESTBIN)/.list.new; touch $(TESTBIN)/.list.new
 	@progs=$$($(REPO)/scripts/kselftest-progs $(KST_DIR)) || exit 1; \
@@ -171,9 +173,9 @@ kselftests: headers
 	  src=$(KST_DIR)/$$p.c; out=$(TESTBIN)/$$p; \
 	  [ -f $$src ] || { echo "kselftests: $$src missing (listed in TEST_GEN_PROGS)" >&2; exit 1; }; \
 	  if [ -z "$$(find $$out -newer $$src 2>/dev/null)" ] || \
-	     [ -n "$$(find $(KST_DIR) $(REPO)/uapi $(HDRS)/linux/seccomp.h -name '*.h' -newer $$out 2>/dev/null)" ]; then \
+	     [ -n "$$(find $(KST_DIR) $(REPO)/uapi $(HDRS)/linux/seccomp.h $(KST_PRELUDE) -name '*.h' -newer $$out 2>/dev/null)" ]; then \
 	    echo "  CC      $$out"; \
-	    $(TEST_CC) $(TEST_CFLAGS) -I$(HDRS) -I$(KSRC)/tools/testing/selftests -I$(REPO)/uapi \
+	    $(TEST_CC) $(TEST_CFLAGS) -include $(KST_PRELUDE) -I$(HDRS) -I$(KSRC)/tools/testing/selftests -I$(REPO)/uapi \
 	      -o $$out $$src $(TEST_LIBS) || exit 1; \
 	  fi; \
 	  echo $$p >> $(TESTBIN)/.list.new; \
