@@ -22,7 +22,7 @@ STRESS_PROGS ?=
 TEST_TARGETS += stress-tests
 TEST_LISTS += stress
 
-.PHONY: stress stress-tests stress-kernel stress-build stress-vm stress-summary
+.PHONY: stress stress-tests stress-build stress-vm stress-summary
 
 stress-tests: headers
 	@mkdir -p $(TESTS)
@@ -78,10 +78,8 @@ stress-summary:
 	$(REPO)/scripts/tap-summary $(foreach v,$(STRESS_KVERS),$(call stress_summary_args,$(v))) \
 		| tee $(RESULTS)/stress-summary; exit $${PIPESTATUS[0]}
 
-# One debug kernel: build it and the stress programs, boot it once.
-stress-kernel: stress-build
-	@$(MAKE) --no-print-directory stress-vm
-
+# One debug kernel: stress-build builds it and the stress programs,
+# stress-vm boots it once with them.
 stress-build: kernel stress-tests
 
 stress-vm:
