@@ -19,7 +19,8 @@ bench: kernel libsfd
 	@$(KENV) BZIMAGE=$(BZIMAGE) BENCH_OUT=$(BUILD)/bench$(KSFX) $(REPO)/scripts/bench/run --profile $(PROFILE) --n $(BENCH_N)
 
 BENCH_SRC := $(REPO)/scripts/bench
-SCEN_SRCS := $(addprefix $(BENCH_SRC)/scenarios/,main.c common.c churn.c spawn.c notify.c scale.c hotpath.c)
+SCEN_SRCS := $(addprefix $(BENCH_SRC)/scenarios/,main.c common.c churn.c spawn.c notify.c scale.c hotpath.c) \
+	$(BENCH_SRC)/benchutil.c
 BENCH_CFLAGS = -O2 -g -Wall -Wextra -static -I$(HDRS) -I$(REPO)/uapi -I$(REPO)/libsfd/include
 BENCH_LIBS := $(REPO)/libsfd/libsfd.a -lseccomp -ljson-c -lcap -lpthread -lm
 
@@ -33,7 +34,7 @@ bench-quick: headers libsfd
 	else \
 	  echo "  CC      $(TESTBIN)/sfd-bench $(TESTBIN)/sfd-scenarios $(TESTBIN)/bench-true"; \
 	  rm -f $(TESTBIN)/sfd-bench $(TESTBIN)/sfd-scenarios $(TESTBIN)/bench-true $(TESTBIN)/bench-quick; \
-	  { $(TEST_CC) $(BENCH_CFLAGS) -o $(TESTBIN)/sfd-bench $(BENCH_SRC)/sfd-bench.c $(BENCH_LIBS) && \
+	  { $(TEST_CC) $(BENCH_CFLAGS) -o $(TESTBIN)/sfd-bench $(BENCH_SRC)/sfd-bench.c $(BENCH_SRC)/benchutil.c $(BENCH_LIBS) && \
 	    $(TEST_CC) $(BENCH_CFLAGS) -o $(TESTBIN)/sfd-scenarios $(SCEN_SRCS) -Wl,--wrap=seccomp_attr_set $(BENCH_LIBS) && \
 	    $(TEST_CC) -O2 -static -o $(TESTBIN)/bench-true $(BENCH_SRC)/scenarios/true.c; \
 	  } 2> $(TESTS)/bench-build.log || { cat $(TESTS)/bench-build.log >&2; exit 1; }; \

@@ -59,9 +59,8 @@
 
 #include <sfd.h>
 
-#ifndef __NR_pidfd_open
-#define __NR_pidfd_open 434
-#endif
+#include "benchutil.h"
+
 #ifndef __NR_close_range
 #define __NR_close_range 436
 #endif
@@ -112,151 +111,6 @@ static struct sock_fprog base_prog = {
 	.len = sizeof(base_insns) / sizeof(base_insns[0]), .filter = base_insns,
 };
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, "sfd-bench: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	exit(1);
-}
-
-/*
- * Time: the guest of scripts/vm-run has no usable clocksource (no ACPI, so
- * no HPET/PM timer; the TSC cannot be calibrated and is marked unstable;
- * CLOCK_MONOTONIC runs on jiffies, 4 ms steps at HZ=250).  So intervals are
- * read with RDTSC in user space (QEMU TCG: the host's TSC; with -icount:
- * the virtual clock, 1 tick per ns) and converted with a rate calibrated
- * against CLOCK_MONOTONIC, edge to edge of jiffies, over g.calib_ms.
- */
-static inline uint64_t now_ticks(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ __volatile__("lfence; rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts))
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static double ns_per_tick = NAN;
-
-/* ticks per ns over >= ms milliseconds, measured between two clock edges */
-static double calibrate(int ms, uint64_t *res_ns)
-{
-	uint64_t m0, m1, m, t0, t1;
-
-	m = mono_ns();
-	while ((m0 = mono_ns()) == m)
-		;
-	t0 = now_ticks();
-	m = m0;
-	while (m < m0 + (uint64_t)ms * 1000000ull)
-		m = mono_ns();
-	while ((m1 = mono_ns()) == m)
-		;
-	t1 = now_ticks();
-	if (res_ns)
-		*res_ns = m1 - m;	/* size of the clock's last step */
-	return (double)(t1 - t0) / (double)(m1 - m0);
-}
-
-static inline double ticks_us(uint64_t dt)
-{
-	return (double)dt * ns_per_tick / 1e3;
-}
-
-static long sys_seccomp(unsigned int op, unsigned int flags, void *args)
-{
-	return syscall(__NR_seccomp, op, flags, args);
-}
-
-static int read_full(int fd, void *buf, size_t len)
-{
-	size_t off = 0;
-
-	while (off < len) {
-		ssize_t r = read(fd, (char *)buf + off, len - off);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		off += (size_t)r;
-	}
-	return 0;
-}
-
-static void put(const char *key, double v)
-{
-	if (isnan(v))
-		printf("%s nan\n", key);
-	else if (v == floor(v) && fabs(v) < 1e15)
-		printf("%s %.0f\n", key, v);
-	else
-		printf("%s %.3f\n", key, v);
-}
-
-static void putf(double v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void putf(double v, const char *fmt, ...)
-{
-	char key[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(key, sizeof(key), fmt, ap);
-	va_end(ap);
-	put(key, v);
-}
-
-/* ---- statistics ------------------------------------------------------- */
-
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-struct stats { double median, p90, min, max, mean; int n; };
-
-static struct stats stats_of(const double *v, int n)
-{
-	struct stats s = { NAN, NAN, NAN, NAN, NAN, 0 };
-	double *c, sum = 0;
-	int i, k = 0;
-
-	c = malloc(sizeof(double) * (size_t)(n ? n : 1));
-	for (i = 0; i < n; i++)
-		if (!isnan(v[i]))
-			c[k++] = v[i];
-	if (k) {
-		qsort(c, (size_t)k, sizeof(double), cmp_dbl);
-		for (i = 0; i < k; i++)
-			sum += c[i];
-		s.median = k % 2 ? c[k / 2] : (c[k / 2 - 1] + c[k / 2]) / 2;
-		s.p90 = c[(int)ceil(0.9 * k) - 1];	/* nearest rank */
-		s.min = c[0];
-		s.max = c[k - 1];
-		s.mean = sum / k;
-		s.n = k;
-	}
-	free(c);
-	return s;
-}
-
 /* ---- /proc ------------------------------------------------------------ */
 
 /*
@@ -273,30 +127,13 @@ static const char *const mi_key[MI_KEYS] = {
 };
 struct meminfo { long kb[MI_KEYS]; };
 
-static struct meminfo read_meminfo(void)
+static struct meminfo read_meminfo_pcp(void)
 {
 	struct meminfo m;
 	char line[256];
 	FILE *f;
-	int i;
 
-	for (i = 0; i < MI_KEYS; i++)
-		m.kb[i] = -1;
-	f = fopen("/proc/meminfo", "r");
-	if (!f)
-		die("/proc/meminfo: %s", strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		for (i = 0; i < MI_FILE; i++) {
-			size_t l = strlen(mi_key[i]);
-
-			if (!strncmp(line, mi_key[i], l) && line[l] == ':')
-				m.kb[i] = strtol(line + l + 1, NULL, 10);
-		}
-	}
-	fclose(f);
-	for (i = 0; i < MI_FILE; i++)
-		if (m.kb[i] < 0)
-			die("/proc/meminfo lacks %s", mi_key[i]);
+	read_meminfo(mi_key, MI_FILE, m.kb);
 	m.kb[MI_PCP] = 0;
 	f = fopen("/proc/zoneinfo", "r");
 	if (f) {
@@ -310,51 +147,6 @@ static struct meminfo read_meminfo(void)
 	}
 	m.kb[MI_AVAILPCP] = m.kb[MI_AVAIL] + m.kb[MI_PCP];
 	return m;
-}
-
-/* /proc/vmallocinfo: pages per allocating function */
-#define VI_MAX 64
-struct vinfo {
-	int n;
-	char name[VI_MAX][64];
-	long pages[VI_MAX];
-};
-
-static void read_vmallocinfo(struct vinfo *v)
-{
-	char line[512], *tok, *save, *caller;
-	FILE *f = fopen("/proc/vmallocinfo", "r");
-	long pages;
-	int i, k;
-
-	v->n = 0;
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		caller = NULL;
-		pages = 0;
-		for (k = 0, tok = strtok_r(line, " \t\n", &save); tok;
-		     k++, tok = strtok_r(NULL, " \t\n", &save)) {
-			if (k == 2 && strncmp(tok, "pages=", 6))
-				caller = tok;
-			if (!strncmp(tok, "pages=", 6))
-				pages = atol(tok + 6);
-		}
-		if (!caller || !pages)
-			continue;
-		caller[strcspn(caller, "+")] = 0;
-		for (i = 0; i < v->n; i++)
-			if (!strcmp(v->name[i], caller))
-				break;
-		if (i == v->n) {
-			if (v->n == VI_MAX)
-				continue;
-			snprintf(v->name[v->n], sizeof(v->name[0]), "%s", caller);
-			v->pages[v->n++] = 0;
-		}
-		v->pages[i] += pages;
-	}
-	fclose(f);
 }
 
 /* print "PREFIX.CALLER delta_pages" for every function whose pages changed */
@@ -378,37 +170,6 @@ static void put_vinfo_delta(const char *prefix, const struct vinfo *a, const str
 		if (i == b->n)
 			putf(-a->pages[j], "%s.%s", prefix, a->name[j]);
 	}
-}
-
-/* "Seccomp:" mode and "Seccomp_filters:" count from /proc/<pid>/status */
-static int seccomp_status(pid_t pid, int *mode, int *filters)
-{
-	char path[64], line[256];
-	FILE *f;
-
-	*mode = *filters = -1;
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "Seccomp:", 8))
-			*mode = atoi(line + 8);
-		else if (!strncmp(line, "Seccomp_filters:", 16))
-			*filters = atoi(line + 16);
-	}
-	fclose(f);
-	return 0;
-}
-
-static void settle(void)
-{
-	/* let deferred frees (RCU, bpf_prog_free_deferred work) run */
-	struct timespec ts = { 0, 500 * 1000 * 1000 };
-
-	nanosleep(&ts, NULL);
-	sync();
-	nanosleep(&ts, NULL);
 }
 
 /* ---- the container ------------------------------------------------------ */
@@ -569,7 +330,7 @@ static pid_t spawn(enum method m, struct kid *k, int n)
 			die("container %d failed to start", r.idx);
 	}
 	for (i = 0; i < n; i++) {
-		k[i].pidfd = (int)syscall(__NR_pidfd_open, k[i].pid, 0);
+		k[i].pidfd = pidfd_open(k[i].pid);
 		if (k[i].pidfd < 0)
 			die("pidfd_open(%d): %s", k[i].pid, strerror(errno));
 	}
@@ -661,11 +422,11 @@ static void round_of(enum method m, int n, int measure)
 
 	settle();
 	if (measure)
-		out->before = read_meminfo();
+		out->before = read_meminfo_pcp();
 	zyg = spawn(m, k, n);
 	if (measure) {
 		settle();
-		out->ready = read_meminfo();
+		out->ready = read_meminfo_pcp();
 		read_vmallocinfo(&out->vi_ready);
 	}
 
@@ -722,7 +483,7 @@ static void round_of(enum method m, int n, int measure)
 
 	if (measure) {
 		settle();
-		out->applied = read_meminfo();
+		out->applied = read_meminfo_pcp();
 		read_vmallocinfo(&out->vi_applied);
 		if (fd >= 0) {
 			SFD_OPTS(sfd_info, info);

@@ -19,12 +19,6 @@
 
 #include "common.h"
 
-#ifndef __NR_pidfd_open
-#define __NR_pidfd_open 434
-#endif
-
-double ns_per_tick = NAN;
-
 /*
  * libsfd builds a profile of more than 32 syscalls as runc does, with
  * libseccomp's binary tree (SCMP_FLTATR_CTL_OPTIMIZE = 2).  For the
@@ -43,211 +37,25 @@ int __wrap_seccomp_attr_set(scmp_filter_ctx ctx, enum scmp_filter_attr attr, uin
 	return __real_seccomp_attr_set(ctx, attr, value);
 }
 
-void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, "sfd-scenarios: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	exit(1);
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts))
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* TSC ticks per ns over >= ms milliseconds, edge to edge of the clock's steps */
-double calibrate(int ms)
-{
-	uint64_t m0, m1, m, t0, t1;
-
-	m = mono_ns();
-	while ((m0 = mono_ns()) == m)
-		;
-	t0 = now_ticks();
-	m = m0;
-	while (m < m0 + (uint64_t)ms * 1000000ull)
-		m = mono_ns();
-	while ((m1 = mono_ns()) == m)
-		;
-	t1 = now_ticks();
-	return (double)(t1 - t0) / (double)(m1 - m0);
-}
-
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* median, p10/p90 (nearest rank), min, max, mean of the non-NaN values */
-struct stats stats_of(const double *v, int n)
-{
-	struct stats s = { NAN, NAN, NAN, NAN, NAN, NAN, 0 };
-	double *c = malloc(sizeof(double) * (size_t)(n > 0 ? n : 1)), sum = 0;
-	int i, k = 0;
-
-	if (!c)
-		die("out of memory");
-	for (i = 0; i < n; i++)
-		if (!isnan(v[i]))
-			c[k++] = v[i];
-	if (k) {
-		qsort(c, (size_t)k, sizeof(double), cmp_dbl);
-		for (i = 0; i < k; i++)
-			sum += c[i];
-		s.median = k % 2 ? c[k / 2] : (c[k / 2 - 1] + c[k / 2]) / 2;
-		s.p10 = c[(int)ceil(0.1 * k) - 1 < 0 ? 0 : (int)ceil(0.1 * k) - 1];
-		s.p90 = c[(int)ceil(0.9 * k) - 1];
-		s.min = c[0];
-		s.max = c[k - 1];
-		s.mean = sum / k;
-		s.n = k;
-	}
-	free(c);
-	return s;
-}
-
-void put(const char *key, double v)
-{
-	if (isnan(v))
-		printf("%s nan\n", key);
-	else if (v == floor(v) && fabs(v) < 1e15)
-		printf("%s %.0f\n", key, v);
-	else
-		printf("%s %.4g\n", key, v);
-}
-
-void putf(double v, const char *fmt, ...)
-{
-	char key[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(key, sizeof(key), fmt, ap);
-	va_end(ap);
-	put(key, v);
-}
-
-void put_stats(const struct stats *s, const char *fmt, ...)
-{
-	char key[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(key, sizeof(key), fmt, ap);
-	va_end(ap);
-	putf(s->median, "%s.median", key);
-	putf(s->p10, "%s.p10", key);
-	putf(s->p90, "%s.p90", key);
-	putf(s->min, "%s.min", key);
-	putf(s->max, "%s.max", key);
-}
-
 const char *const mem_key[MEM__N] = {
 	"Slab", "VmallocUsed", "Percpu", "PageTables", "KernelStack",
 };
 
-static void read_vmallocinfo(struct mem *m)
-{
-	char line[512], *tok, *save, *caller;
-	FILE *f = fopen("/proc/vmallocinfo", "r");
-	long pages;
-	int k;
-
-	m->jit_pages = m->prog_pages = 0;
-	if (!f)
-		die("/proc/vmallocinfo: %s", strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		caller = NULL;
-		pages = 0;
-		for (k = 0, tok = strtok_r(line, " \t\n", &save); tok;
-		     k++, tok = strtok_r(NULL, " \t\n", &save)) {
-			if (k == 2 && strncmp(tok, "pages=", 6))
-				caller = tok;
-			if (!strncmp(tok, "pages=", 6))
-				pages = atol(tok + 6);
-		}
-		if (!caller)
-			continue;
-		if (!strncmp(caller, "bpf_prog_pack_alloc", 19))
-			m->jit_pages += pages;
-		else if (!strncmp(caller, "bpf_prog_alloc", 14) ||
-			 !strncmp(caller, "bpf_prog_realloc", 16))
-			m->prog_pages += pages;
-	}
-	fclose(f);
-}
-
 struct mem read_mem(void)
 {
-	static const char *const file_key[MEM__N] = {
-		"Slab", "VmallocUsed", "Percpu", "PageTables", "KernelStack",
-	};
+	struct vinfo v;
 	struct mem m;
-	char line[256];
-	FILE *f;
-	int i;
+	int err;
 
-	for (i = 0; i < MEM__N; i++)
-		m.kb[i] = -1;
-	f = fopen("/proc/meminfo", "r");
-	if (!f)
-		die("/proc/meminfo: %s", strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		for (i = 0; i < MEM__N; i++) {
-			size_t l = strlen(file_key[i]);
-
-			if (!strncmp(line, file_key[i], l) && line[l] == ':')
-				m.kb[i] = strtol(line + l + 1, NULL, 10);
-		}
-	}
-	fclose(f);
-	for (i = 0; i < MEM__N; i++)
-		if (m.kb[i] < 0)
-			die("/proc/meminfo lacks %s", file_key[i]);
-	read_vmallocinfo(&m);
+	read_meminfo(mem_key, MEM__N, m.kb);
+	err = read_vmallocinfo(&v);
+	if (err)
+		die("/proc/vmallocinfo: %s", strerror(-err));
+	if (v.dropped)
+		die("/proc/vmallocinfo: more than %d allocating functions", VI_MAX);
+	m.jit_pages = vinfo_pages(&v, "bpf_prog_pack_alloc");
+	m.prog_pages = vinfo_pages(&v, "bpf_prog_alloc") + vinfo_pages(&v, "bpf_prog_realloc");
 	return m;
-}
-
-/* let deferred frees (RCU, bpf_prog_free_deferred work) run */
-void settle(void)
-{
-	struct timespec ts = { 0, 500 * 1000 * 1000 };
-
-	nanosleep(&ts, NULL);
-	sync();
-	nanosleep(&ts, NULL);
-}
-
-int seccomp_status(pid_t pid, int *mode, int *filters)
-{
-	char path[64], line[256];
-	FILE *f;
-
-	*mode = *filters = -1;
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "Seccomp:", 8))
-			*mode = atoi(line + 8);
-		else if (!strncmp(line, "Seccomp_filters:", 16))
-			*filters = atoi(line + 16);
-	}
-	fclose(f);
-	return 0;
 }
 
 long read_long_file(const char *path)
@@ -277,48 +85,6 @@ int write_long_file(const char *path, long v)
 		ret = -errno;
 	close(fd);
 	return ret;
-}
-
-long sys_seccomp(unsigned int op, unsigned int flags, void *args)
-{
-	return syscall(__NR_seccomp, op, flags, args);
-}
-
-int pidfd_open(pid_t pid)
-{
-	return (int)syscall(__NR_pidfd_open, pid, 0);
-}
-
-int read_full(int fd, void *buf, size_t len)
-{
-	size_t off = 0;
-
-	while (off < len) {
-		ssize_t r = read(fd, (char *)buf + off, len - off);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		off += (size_t)r;
-	}
-	return 0;
-}
-
-int write_full(int fd, const void *buf, size_t len)
-{
-	size_t off = 0;
-
-	while (off < len) {
-		ssize_t r = write(fd, (const char *)buf + off, len - off);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		off += (size_t)r;
-	}
-	return 0;
 }
 
 /*

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared pieces of sfd-scenarios: the clock, statistics, the results
- * format, /proc readers and the process helpers every scenario uses.
+ * Shared pieces of sfd-scenarios: /proc readers and the process helpers
+ * every scenario uses (the clock, statistics and results format are in
+ * ../benchutil.h).
  */
 #ifndef SFD_SCENARIOS_COMMON_H
 #define SFD_SCENARIOS_COMMON_H
@@ -12,6 +13,8 @@
 #include <linux/filter.h>
 
 #include <sfd.h>
+
+#include "../benchutil.h"
 
 /* what every scenario gets from main() */
 struct scen {
@@ -27,40 +30,8 @@ struct scen {
 	struct sfd_profile *linear;
 };
 
-/* ---- clock: user-space TSC, converted with a known rate ---- */
-static inline uint64_t now_ticks(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ __volatile__("lfence; rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
-	return ((uint64_t)hi << 32) | lo;
-}
-
-extern double ns_per_tick;
 /* set: profiles built meanwhile stay linear (see common.c) */
 extern int build_linear;
-static inline double ticks_ns(uint64_t dt)
-{
-	return (double)dt * ns_per_tick;
-}
-static inline double ticks_us(uint64_t dt)
-{
-	return (double)dt * ns_per_tick / 1e3;
-}
-double calibrate(int ms);
-
-void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-/* ---- statistics ---- */
-struct stats { double median, p10, p90, min, max, mean; int n; };
-struct stats stats_of(const double *v, int n);
-
-/* ---- results: "key value" lines ---- */
-void put(const char *key, double v);
-void putf(double v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* KEY.median, KEY.p10, KEY.p90, KEY.min, KEY.max */
-void put_stats(const struct stats *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 /* ---- /proc ---- */
 enum { MEM_SLAB, MEM_VMALLOC, MEM_PERCPU, MEM_PAGETABLES, MEM_KSTACK, MEM__N };
@@ -71,16 +42,10 @@ struct mem {
 	long prog_pages;	/* /proc/vmallocinfo: bpf_prog_alloc*, bpf_prog_realloc */
 };
 struct mem read_mem(void);
-void settle(void);
-int seccomp_status(pid_t pid, int *mode, int *filters);
 long read_long_file(const char *path);
 int write_long_file(const char *path, long v);
 
 /* ---- processes ---- */
-long sys_seccomp(unsigned int op, unsigned int flags, void *args);
-int pidfd_open(pid_t pid);
-int read_full(int fd, void *buf, size_t len);
-int write_full(int fd, const void *buf, size_t len);
 /* setgroups(0), uid/gid 65534, empty capability sets (libcap), checked */
 int drop_privileges(void);
 /* waitpid; dies unless the child exited with status 0 */

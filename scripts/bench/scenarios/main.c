@@ -174,7 +174,7 @@ int main(int argc, char **argv)
 		if (r)
 			die("%s (linear): %s", argv[optind], errbuf[0] ? errbuf : strerror(-r));
 	}
-	ns_per_tick = 1.0 / (tpn > 0 ? tpn : calibrate(1000));
+	ns_per_tick = 1.0 / (tpn > 0 ? tpn : calibrate(1000, NULL));
 
 	uname(&u);
 	printf("#BEGIN RESULTS\n");
