@@ -153,6 +153,38 @@ static long parse_long(const char *what, const char *s, long min, long max, int 
 	return v;
 }
 
+/*
+ * SOURCE, where a verb gets its detached filter: every verb that takes one
+ * lists SOURCE_OPTIONS in its long options, "s:n:p:" in its short ones
+ * ("f:" and "fd" too where an inherited fd is allowed), and hands each
+ * option to source_opt() before its own.
+ */
+#define SOURCE_OPTIONS \
+	{ "socket", required_argument, NULL, 's' }, \
+	{ "name", required_argument, NULL, 'n' }, \
+	{ "profile", required_argument, NULL, 'p' }
+
+/* 1 if @c is a SOURCE option (*ret: 0, or the usage error's exit status), else 0 */
+static int source_opt(struct source *src, int c, int *ret)
+{
+	*ret = 0;
+	switch (c) {
+	case 's':
+		src->socket = optarg;
+		return 1;
+	case 'n':
+		src->name = optarg;
+		return 1;
+	case 'p':
+		src->profile = optarg;
+		return 1;
+	case 'f':
+		src->fd = (int)parse_long("--fd", optarg, 0, INT_MAX, ret);
+		return 1;
+	}
+	return 0;
+}
+
 /* ---- profiles ---------------------------------------------------------- */
 
 static int load_profile(const char *path, struct sfd_profile **out)
@@ -1041,9 +1073,7 @@ static int run_joined(char **argv, int fd, const struct run_opts *ro,
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "profile", required_argument, NULL, 'p' },
+		SOURCE_OPTIONS,
 		{ "ns", required_argument, NULL, 'N' },
 		{ "join", required_argument, NULL, 'j' },
 		{ "load", no_argument, NULL, 'l' },
@@ -1061,10 +1091,12 @@ static int cmd_run(int argc, char **argv)
 	struct stopwatch sw;
 
 	while ((c = getopt_long(argc, argv, "+s:n:p:N:j:ltr:u:h", lo, NULL)) != -1) {
+		if (source_opt(&src, c, &ret)) {
+			if (ret)
+				return ret;
+			continue;
+		}
 		switch (c) {
-		case 's': src.socket = optarg; break;
-		case 'n': src.name = optarg; break;
-		case 'p': src.profile = optarg; break;
 		case 'N':
 			ret = parse_ns(optarg, &ro.clone_flags);
 			if (ret)
@@ -1137,9 +1169,7 @@ static int cmd_run(int argc, char **argv)
 static int cmd_attach(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "profile", required_argument, NULL, 'p' },
+		SOURCE_OPTIONS,
 		{ "thread", no_argument, NULL, 't' },
 		{ "time", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
@@ -1152,10 +1182,12 @@ static int cmd_attach(int argc, char **argv)
 	int c, ret, fd;
 
 	while ((c = getopt_long(argc, argv, "s:n:p:th", lo, NULL)) != -1) {
+		if (source_opt(&src, c, &ret)) {
+			if (ret)
+				return ret;
+			continue;
+		}
 		switch (c) {
-		case 's': src.socket = optarg; break;
-		case 'n': src.name = optarg; break;
-		case 'p': src.profile = optarg; break;
 		case 't': thread = true; break;
 		case 'T': timed = true; break;
 		case 'h':
@@ -1217,9 +1249,7 @@ static int cmd_attach(int argc, char **argv)
 static int cmd_info(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "profile", required_argument, NULL, 'p' },
+		SOURCE_OPTIONS,
 		{ "fd", required_argument, NULL, 'f' },
 		{ "pid", required_argument, NULL, 'P' },
 		{ "clock", no_argument, NULL, 'c' },
@@ -1233,16 +1263,13 @@ static int cmd_info(int argc, char **argv)
 	int c, ret, fd;
 
 	while ((c = getopt_long(argc, argv, "s:n:p:f:P:h", lo, NULL)) != -1) {
-		switch (c) {
-		case 's': src.socket = optarg; break;
-		case 'n': src.name = optarg; break;
-		case 'p': src.profile = optarg; break;
-		case 'c': clock = true; break;
-		case 'f':
-			src.fd = (int)parse_long("--fd", optarg, 0, INT_MAX, &ret);
+		if (source_opt(&src, c, &ret)) {
 			if (ret)
 				return ret;
-			break;
+			continue;
+		}
+		switch (c) {
+		case 'c': clock = true; break;
 		case 'P':
 			pid = (pid_t)parse_long("--pid", optarg, 1, INT_MAX, &ret);
 			if (ret)
@@ -1480,9 +1507,7 @@ static int agent_accept(int ls, char *what, size_t len)
 static int cmd_agent(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "profile", required_argument, NULL, 'p' },
+		SOURCE_OPTIONS,
 		{ "fd", required_argument, NULL, 'f' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "policy", required_argument, NULL, 'P' },
@@ -1501,15 +1526,12 @@ static int cmd_agent(int argc, char **argv)
 	int pidfd = -1;
 
 	while ((c = getopt_long(argc, argv, "+s:n:p:f:l:P:r:h", lo, NULL)) != -1) {
-		switch (c) {
-		case 's': src.socket = optarg; break;
-		case 'n': src.name = optarg; break;
-		case 'p': src.profile = optarg; break;
-		case 'f':
-			src.fd = (int)parse_long("--fd", optarg, 0, INT_MAX, &ret);
+		if (source_opt(&src, c, &ret)) {
 			if (ret)
 				return ret;
-			break;
+			continue;
+		}
+		switch (c) {
 		case 'l': listen_path = optarg; break;
 		case 'P': policy = optarg; break;
 		case 'r':
