@@ -349,6 +349,11 @@ static void spread(int n)
 		syscall(__NR_getppid);
 }
 
+/*
+ * The TSYNC target: sends its other thread's tid, runs its own TSYNCs when
+ * told, sends their results. Exit codes: 10 setup, 11 no go, 12 a TSYNC
+ * failed, 13 a report could not be sent.
+ */
 static void tsync_target_main(int go, int report, int round)
 {
 	long res[2] = { 0, 0 };	/* successes, thread ids */
@@ -375,7 +380,8 @@ static void tsync_target_main(int go, int report, int round)
 		if (d)
 			closedir(d);
 	}
-	write_full(report, &tid, sizeof(tid));
+	if (write_full(report, &tid, sizeof(tid)))
+		_exit(13);
 	if (read_full(go, &c, 1))
 		_exit(11);
 	for (i = 0; i < TSYNC_PER_ROUND; i++) {
@@ -393,9 +399,22 @@ static void tsync_target_main(int go, int report, int round)
 		else
 			_exit(12);
 	}
-	write_full(report, res, sizeof(res));
+	if (write_full(report, res, sizeof(res)))
+		_exit(13);
 	read_full(go, &c, 1);
 	_exit(0);
+}
+
+/* The target sent no report: reap it, say how it ended, fail. */
+static void tsync_target_lost(struct __test_metadata *_metadata, pid_t pid, int round)
+{
+	int st = 0;
+
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	TH_LOG("round %d: the TSYNC target sent no report; it %s %d", round,
+	       WIFEXITED(st) ? "exited with" : "was killed by signal",
+	       WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	ASSERT_TRUE(0);
 }
 
 TEST_F_TIMEOUT(race, attach_vs_tsync_in_target, TIMEOUT)
@@ -425,7 +444,8 @@ TEST_F_TIMEOUT(race, attach_vs_tsync_in_target, TIMEOUT)
 		}
 		close(go[0]);
 		close(rep[1]);
-		ASSERT_EQ(0, read_full(rep[0], &other, sizeof(other)));
+		if (read_full(rep[0], &other, sizeof(other)))
+			tsync_target_lost(_metadata, pid, r);
 		pidfd = sys_pidfd_open(pid, 0);
 		tpidfd = sys_pidfd_open(other, PIDFD_THREAD);
 		ASSERT_LE(0, pidfd);
@@ -445,10 +465,12 @@ TEST_F_TIMEOUT(race, attach_vs_tsync_in_target, TIMEOUT)
 				 * every point of its sequence, racing the next.
 				 */
 				long want = leader_before + proc_ok + r / 2 % (TSYNC_PER_ROUND + 1), f;
+				struct pollfd exited = { .fd = pidfd, .events = POLLIN };
 
+				/* a target that died early fails below, not here */
 				do
 					f = status_field(pid, pid, "Seccomp_filters");
-				while (f >= 0 && f < want);
+				while (f >= 0 && f < want && !poll(&exited, 1, 0));
 				ret = attach_filter(tpidfd, fds[i], 0);
 				expect = 0;
 			} else {
@@ -462,7 +484,8 @@ TEST_F_TIMEOUT(race, attach_vs_tsync_in_target, TIMEOUT)
 				TH_LOG("round %d, attach %d (flags %#x): answered %s (%ld), expected %ld",
 				       r, i, flags, errname(ret), ret, expect);
 		}
-		ASSERT_EQ(0, read_full(rep[0], res, sizeof(res)));
+		if (read_full(rep[0], res, sizeof(res)))
+			tsync_target_lost(_metadata, pid, r);
 		own_ok += res[0];
 		own_tid += res[1];
 		/*
