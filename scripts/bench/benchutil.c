@@ -245,12 +245,13 @@ int pidfd_open(pid_t pid)
 	return (int)syscall(__NR_pidfd_open, pid, 0);
 }
 
-int read_full(int fd, void *buf, size_t len)
+/* read(2) or write(2) all of @len bytes, retrying on EINTR and short counts */
+static int io_full(int fd, char *buf, size_t len, int wr)
 {
 	size_t off = 0;
 
 	while (off < len) {
-		ssize_t r = read(fd, (char *)buf + off, len - off);
+		ssize_t r = wr ? write(fd, buf + off, len - off) : read(fd, buf + off, len - off);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -261,18 +262,12 @@ int read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
+int read_full(int fd, void *buf, size_t len)
+{
+	return io_full(fd, buf, len, 0);
+}
+
 int write_full(int fd, const void *buf, size_t len)
 {
-	size_t off = 0;
-
-	while (off < len) {
-		ssize_t r = write(fd, (const char *)buf + off, len - off);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		off += (size_t)r;
-	}
-	return 0;
+	return io_full(fd, (char *)buf, len, 1);
 }
