@@ -155,6 +155,25 @@ oci_stash() {
 	rm -f "$sock.ready"
 }
 
+# oci_agent LOG ARGS...: start `sfdctl agent ARGS` (its stdout and stderr
+# to LOG); its pid in OCI_AGENT_PID. Returns once it serves (its
+# --ready-fd), or fails with its error if it ended first.
+oci_agent() {
+	log=$1
+	shift
+	rm -f "$log.ready"
+	mkfifo "$log.ready" || { oci_err agent "mkfifo $log.ready"; return 1; }
+	sfdctl agent --ready-fd 3 "$@" 3> "$log.ready" > "$log" 2>&1 &
+	OCI_AGENT_PID=$!
+	if ! read -r ready < "$log.ready"; then
+		wait "$OCI_AGENT_PID"
+		oci_err agent "$(sed 's/^sfdctl: //' "$log")"
+		rm -f "$log.ready"
+		return 1
+	fi
+	rm -f "$log.ready"
+}
+
 # oci_stash_stop: end the stash (SIGTERM: it removes its socket).
 oci_stash_stop() {
 	kill "$OCI_STASH_PID" && wait "$OCI_STASH_PID"
